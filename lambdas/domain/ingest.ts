@@ -1,0 +1,428 @@
+import { randomUUID } from 'node:crypto';
+import { type DraftEvent, enrichEvent } from './enrich';
+import { DomainError, isDomainError } from './errors';
+import {
+  type AgentEvent,
+  epochHour,
+  HOUR_MS,
+  type RubricResult,
+  type Session,
+  type SettledSnapshot,
+  sessionDurationMs,
+} from './model';
+import type {
+  AgentStore,
+  BlobStore,
+  Clock,
+  EventStore,
+  FoldContext,
+  RollupStore,
+  SessionStore,
+  SessionUpsert,
+  StoredEvent,
+  TimeSeriesSink,
+  TotalsDelta,
+} from './ports';
+import type { PriceBook } from './pricing/pricing';
+import { DeltaBuilder, OTHER_TAG_VALUE, parseTag, type RollupKey, tagSlice } from './rollup';
+
+export interface IngestConfig {
+  /** Distinct values per tag key that get their own slice; the rest fold into "__other__". */
+  tagValueCap: number;
+  /** Payloads larger than this (bytes of JSON) go to the BlobStore. */
+  inlinePayloadBytes: number;
+  /** A running session with no activity for this long is settled as complete. */
+  sessionIdleMs: number;
+  /** A fold still pending after this long is replayed by the reconcile job. */
+  foldGraceMs: number;
+}
+
+export const DEFAULT_INGEST_CONFIG: IngestConfig = {
+  tagValueCap: 50,
+  inlinePayloadBytes: 64 * 1024,
+  sessionIdleMs: 30 * 60_000,
+  foldGraceMs: 60_000,
+};
+
+export interface IngestDeps {
+  sessions: SessionStore;
+  events: EventStore;
+  rollups: RollupStore;
+  agents: AgentStore;
+  blobs: BlobStore;
+  clock: Clock;
+  prices: PriceBook;
+  /** Optional raw-measure sink (Timestream); failures there never fail ingest. */
+  timeseries?: TimeSeriesSink;
+  config: IngestConfig;
+  /** Reports non-fatal problems (a failed Timestream write) to the platform's logger. */
+  warn?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export type ItemStatus = 'accepted' | 'duplicate' | 'rejected';
+export interface EventOutcome {
+  eventId: string;
+  status: ItemStatus;
+  reason?: string;
+}
+
+/** Creates or continues a session, then settles what it contributes to rollups. */
+export async function upsertSession(deps: IngestDeps, change: SessionUpsert): Promise<{ session: Session; created: boolean }> {
+  await deps.agents.ensure(change.agentId, change.at);
+  const result = await deps.sessions.upsert(change);
+  const settled = await settleSession(deps, change.agentId, change.sessionId);
+  return { session: settled ?? result.session, created: result.created };
+}
+
+export async function addSessionEval(
+  deps: IngestDeps,
+  agentId: string,
+  sessionId: string,
+  result: RubricResult,
+): Promise<void> {
+  const existing = await deps.sessions.get(agentId, sessionId);
+  if (!existing) await ensureStubSession(deps, agentId, sessionId, result.at, 'lucidic');
+  await deps.sessions.addEval(agentId, sessionId, result);
+}
+
+async function ensureStubSession(
+  deps: IngestDeps,
+  agentId: string,
+  sessionId: string,
+  at: number,
+  source: Session['source'],
+): Promise<Session> {
+  await deps.agents.ensure(agentId, at);
+  const { session } = await deps.sessions.upsert({ agentId, sessionId, startedAt: at, source, stub: true, at });
+  return session;
+}
+
+/**
+ * Accepts drafts for one agent (any sessions): enrich, dedupe, store, fold into rollups and session
+ * totals, then settle. Each draft gets its own outcome; a bad one never sinks the others.
+ */
+export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Promise<EventOutcome[]> {
+  const now = deps.clock.now();
+  const outcomes: EventOutcome[] = new Array(drafts.length);
+  const bySession = new Map<string, Array<{ index: number; event: AgentEvent }>>();
+  const seen = new Set<string>();
+  drafts.forEach((draft, index) => {
+    try {
+      const event = enrichEvent(draft, deps.prices, now);
+      const key = `${event.agentId}\u0000${event.sessionId}`;
+      const dupKey = `${key}\u0000${event.eventId}`;
+      if (seen.has(dupKey)) {
+        outcomes[index] = { eventId: event.eventId, status: 'duplicate' };
+        return;
+      }
+      seen.add(dupKey);
+      let list = bySession.get(key);
+      if (!list) bySession.set(key, (list = []));
+      list.push({ index, event });
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      outcomes[index] = { eventId: draft.eventId, status: 'rejected', reason: e.message };
+    }
+  });
+
+  for (const items of bySession.values()) {
+    const first = items[0]!.event;
+    const results = await ingestSessionEvents(
+      deps,
+      first.agentId,
+      first.sessionId,
+      items.map((i) => i.event),
+      now,
+    );
+    items.forEach((item, i) => {
+      outcomes[item.index] = results[i]!;
+    });
+  }
+  return outcomes;
+}
+
+async function ingestSessionEvents(
+  deps: IngestDeps,
+  agentId: string,
+  sessionId: string,
+  events: AgentEvent[],
+  now: number,
+): Promise<EventOutcome[]> {
+  let session = await deps.sessions.get(agentId, sessionId);
+  if (!session) {
+    const earliest = Math.min(...events.map((e) => e.startedAt));
+    session = await ensureStubSession(deps, agentId, sessionId, earliest, events[0]!.source);
+  }
+  const fold = await foldContext(deps, session);
+  const stored: StoredEvent[] = [];
+  for (const event of events) stored.push({ ...(await offloadPayload(deps, event)), fold, folded: false });
+
+  const { inserted } = await deps.events.insertNew(stored);
+  const insertedSet = new Set(inserted);
+  const fresh = stored.filter((e) => insertedSet.has(e.eventId));
+  if (fresh.length > 0) {
+    await applyFold(deps, fresh);
+    await settleSession(deps, agentId, sessionId);
+    await writeTimeSeries(deps, fresh);
+  }
+  return events.map((e) => ({ eventId: e.eventId, status: insertedSet.has(e.eventId) ? 'accepted' : 'duplicate' }));
+}
+
+async function writeTimeSeries(deps: IngestDeps, events: AgentEvent[]): Promise<void> {
+  if (!deps.timeseries) return;
+  try {
+    const result = await deps.timeseries.write(events, []);
+    if (result.rejected.length > 0) {
+      deps.warn?.('time series rejected records', { rejected: result.rejected.slice(0, 10), count: result.rejected.length });
+    }
+  } catch (e) {
+    deps.warn?.('time series write failed', { error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+async function offloadPayload(deps: IngestDeps, event: AgentEvent): Promise<AgentEvent> {
+  if (event.payload === undefined || event.payload === null) return event;
+  const json = JSON.stringify(event.payload);
+  if (json.length <= deps.config.inlinePayloadBytes) return event;
+  const key = payloadKey(event.agentId, event.sessionId, event.eventId);
+  await deps.blobs.put(key, new TextEncoder().encode(json), 'application/json');
+  return { ...event, payload: null, payloadRef: key };
+}
+
+export const payloadKey = (agentId: string, sessionId: string, eventId: string): string =>
+  `payloads/${encodeURIComponent(agentId)}/${encodeURIComponent(sessionId)}/${encodeURIComponent(eventId)}.json`;
+
+async function foldContext(deps: IngestDeps, session: Session): Promise<FoldContext> {
+  return {
+    foldId: `ev:${randomUUID()}`,
+    production: session.production,
+    weight: 1 / session.sampleRate,
+    sessionSlices: await sessionSlices(deps, session),
+  };
+}
+
+/** Slices a session counts under besides `all`: its tags (within the per-key cap) and its experiment. */
+async function sessionSlices(deps: IngestDeps, session: Session): Promise<string[]> {
+  const byKey = new Map<string, Set<string>>();
+  for (const tag of session.tags) {
+    const { key, value } = parseTag(tag);
+    if (!value) continue;
+    let set = byKey.get(key);
+    if (!set) byKey.set(key, (set = new Set()));
+    set.add(value);
+  }
+  const slices: string[] = [];
+  for (const [key, values] of byKey) {
+    const admitted = await deps.rollups.admitTagValues(session.agentId, key, [...values], deps.config.tagValueCap);
+    const out = new Set<string>();
+    for (const v of values) out.add(admitted.has(v) ? v : OTHER_TAG_VALUE);
+    for (const v of out) slices.push(tagSlice(key, v));
+  }
+  if (session.experimentId) slices.push(`exp:${session.experimentId}`);
+  return slices.sort();
+}
+
+/** Folds stored events (one session, one fold) into rollups and session totals; replay-safe. */
+async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void> {
+  const first = events[0]!;
+  const { foldId, production, weight, sessionSlices: slices } = first.fold;
+  const builder = new DeltaBuilder();
+  const totals: TotalsDelta = {
+    events: 0,
+    llmCalls: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
+    costUsd: 0,
+    unpricedEvents: 0,
+    firstEventAt: null,
+    lastEventEndAt: null,
+  };
+  for (const e of events) {
+    const hour = epochHour(e.startedAt);
+    const eventSlices = ['all', `type:${e.type}`, ...slices];
+    if (e.model) eventSlices.push(`model:${e.model}`);
+    if (e.error) eventSlices.push(`err:${e.error.category}`);
+    const isLlm = e.type === 'llm';
+    const tokens = e.usage ? e.usage.inputTokens + e.usage.outputTokens : 0;
+    for (const slice of eventSlices) {
+      const key: RollupKey = { agentId: e.agentId, hour, production, slice };
+      builder.count(key, 'events', weight);
+      if (isLlm) builder.count(key, 'llmCalls', weight);
+      if (e.error) builder.count(key, 'errors', weight);
+      if (e.usage) {
+        builder
+          .count(key, 'inputTokens', e.usage.inputTokens * weight)
+          .count(key, 'outputTokens', e.usage.outputTokens * weight)
+          .count(key, 'cachedInputTokens', e.usage.cachedInputTokens * weight)
+          .count(key, 'reasoningTokens', e.usage.reasoningTokens * weight);
+      }
+      if (e.cost?.usd != null) builder.count(key, 'costUsd', e.cost.usd * weight);
+      if (e.cost?.unpriced) builder.count(key, 'unpricedEvents', weight);
+      if (e.durationMs !== null) {
+        builder
+          .count(key, 'latencySumMs', e.durationMs * weight)
+          .count(key, 'latencyCount', weight)
+          .observe(key, 'eventLatency', e.durationMs, weight);
+      }
+      if (isLlm && tokens > 0) builder.observe(key, 'llmTokens', tokens, weight);
+      if (isLlm && e.cost?.usd != null) builder.observe(key, 'llmCost', e.cost.usd, weight);
+    }
+    totals.events += 1;
+    if (isLlm) totals.llmCalls += 1;
+    if (e.error) totals.errors += 1;
+    if (e.usage) {
+      totals.inputTokens += e.usage.inputTokens;
+      totals.outputTokens += e.usage.outputTokens;
+      totals.cachedInputTokens += e.usage.cachedInputTokens;
+      totals.reasoningTokens += e.usage.reasoningTokens;
+    }
+    if (e.cost?.usd != null) totals.costUsd += e.cost.usd;
+    if (e.cost?.unpriced) totals.unpricedEvents += 1;
+    const end = e.startedAt + (e.durationMs ?? 0);
+    totals.firstEventAt = totals.firstEventAt === null ? e.startedAt : Math.min(totals.firstEventAt, e.startedAt);
+    totals.lastEventEndAt = totals.lastEventEndAt === null ? end : Math.max(totals.lastEventEndAt, end);
+  }
+  const deltas = builder.build();
+  await deps.rollups.apply(foldId, deltas);
+  await deps.sessions.applyTotals(first.agentId, first.sessionId, foldId, totals, deps.clock.now());
+  await deps.events.markFolded(
+    first.agentId,
+    first.sessionId,
+    events.map((e) => e.eventId),
+  );
+  await deps.rollups.release(
+    foldId,
+    deltas.map((d) => d.key),
+  );
+  await deps.sessions.releaseFold(first.agentId, first.sessionId, foldId);
+}
+
+/** What a session should contribute to rollups now. */
+export function targetSnapshot(session: Session, now: number, config: IngestConfig, slices: string[]): SettledSnapshot {
+  const lastActivity = Math.max(session.updatedAt, session.totals.lastEventEndAt ?? 0, session.endedAt ?? 0);
+  const complete = session.status === 'finished' || now - lastActivity >= config.sessionIdleMs;
+  return {
+    version: 0,
+    production: session.production,
+    hour: session.rollupHour,
+    slices: ['all', ...slices],
+    weight: 1 / session.sampleRate,
+    counted: !session.stub || complete,
+    complete,
+    costUsd: session.totals.costUsd,
+    durationMs: sessionDurationMs(session),
+    tokens: session.totals.inputTokens + session.totals.outputTokens,
+    errored: session.totals.errors > 0,
+    success: session.outcome.isSuccessful,
+    sessionEval: session.outcome.sessionEval,
+  };
+}
+
+function sameSnapshot(a: SettledSnapshot | null, b: SettledSnapshot): boolean {
+  if (!a) return false;
+  const { version: _a, ...ra } = a;
+  const { version: _b, ...rb } = b;
+  return JSON.stringify(ra) === JSON.stringify(rb);
+}
+
+/** Rollup deltas that take a session's contribution from `from` to `to`. */
+export function snapshotDelta(agentId: string, from: SettledSnapshot | null, to: SettledSnapshot | null): DeltaBuilder {
+  const builder = new DeltaBuilder();
+  const contribute = (snap: SettledSnapshot, sign: 1 | -1) => {
+    const w = snap.weight * sign;
+    for (const slice of snap.slices) {
+      const key: RollupKey = { agentId, hour: snap.hour, production: snap.production, slice };
+      if (snap.counted) builder.count(key, 'sessions', w);
+      if (!snap.complete) continue;
+      builder
+        .count(key, 'settledSessions', w)
+        .count(key, 'sessionCostSum', snap.costUsd * w)
+        .observe(key, 'sessionCost', snap.costUsd, w);
+      if (snap.durationMs !== null) {
+        builder
+          .count(key, 'sessionDurationSum', snap.durationMs * w)
+          .count(key, 'sessionDurationCount', w)
+          .observe(key, 'sessionDuration', snap.durationMs, w);
+      }
+      if (snap.errored) builder.count(key, 'erroredSessions', w);
+      if (snap.success === true) builder.count(key, 'succeededSessions', w);
+      if (snap.success === false) builder.count(key, 'failedSessions', w);
+      if (snap.sessionEval !== null) builder.count(key, 'evalSum', snap.sessionEval * w).count(key, 'evalCount', w);
+    }
+  };
+  if (from) contribute(from, -1);
+  if (to) contribute(to, 1);
+  return builder;
+}
+
+/**
+ * Brings a session's session-level rollup contribution up to date (count, cost/duration distributions,
+ * outcome). Compare-and-set on the session plus an idempotent fold id make it safe to run anywhere,
+ * any number of times, concurrently; an interrupted run is finished by the next one.
+ */
+export async function settleSession(deps: IngestDeps, agentId: string, sessionId: string): Promise<Session | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const session = await deps.sessions.get(agentId, sessionId);
+    if (!session) return null;
+    const current = session.settled;
+    if (current && session.settledAppliedVersion < current.version) {
+      await applySettlement(deps, session, session.settledPrev, current);
+      continue;
+    }
+    const target = targetSnapshot(session, deps.clock.now(), deps.config, await sessionSlices(deps, session));
+    if (sameSnapshot(current, target)) return session;
+    const next = { ...target, version: (current?.version ?? 0) + 1 };
+    if (!(await deps.sessions.casSettled(agentId, sessionId, current?.version ?? 0, next))) continue;
+    await applySettlement(deps, session, current, next);
+    return { ...session, settledPrev: current, settled: next, settledAppliedVersion: next.version };
+  }
+  throw new DomainError('conflict', `session ${sessionId}: too many concurrent settlements, retry`);
+}
+
+async function applySettlement(
+  deps: IngestDeps,
+  session: Session,
+  from: SettledSnapshot | null,
+  to: SettledSnapshot,
+): Promise<void> {
+  const deltas = snapshotDelta(session.agentId, from, to).build();
+  const foldId = `settle:${session.agentId}:${session.sessionId}:${to.version}`;
+  await deps.rollups.apply(foldId, deltas);
+  await deps.sessions.markSettledApplied(session.agentId, session.sessionId, to.version);
+  await deps.rollups.release(
+    foldId,
+    deltas.map((d) => d.key),
+  );
+}
+
+/**
+ * The reconcile job: finishes folds interrupted by a crash (events stored but not yet folded) and
+ * settles sessions that went idle. Safe to run concurrently with ingest.
+ */
+export async function reconcile(deps: IngestDeps, limit = 1000): Promise<{ folds: number; settled: number }> {
+  const now = deps.clock.now();
+  const pending = await deps.events.listPending(now - deps.config.foldGraceMs, limit);
+  const byFold = new Map<string, StoredEvent[]>();
+  for (const e of pending) {
+    const k = `${e.agentId}\u0000${e.sessionId}\u0000${e.fold.foldId}`;
+    let list = byFold.get(k);
+    if (!list) byFold.set(k, (list = []));
+    list.push(e);
+  }
+  for (const events of byFold.values()) {
+    await applyFold(deps, events);
+    await settleSession(deps, events[0]!.agentId, events[0]!.sessionId);
+  }
+  const idle = await deps.sessions.listUnsettled(now - deps.config.sessionIdleMs, limit);
+  let settled = 0;
+  for (const s of idle) {
+    await settleSession(deps, s.agentId, s.sessionId);
+    settled++;
+  }
+  return { folds: byFold.size, settled };
+}
+
+export const hourStart = (hour: number): number => hour * HOUR_MS;

@@ -1,0 +1,190 @@
+import type { AgentEvent, RubricResult, Session, SessionOutcome, SessionTotals, SettledSnapshot } from './model';
+import type { RollupDelta, RollupKey, RollupRecord } from './rollup';
+
+/**
+ * Ports: what the domain needs from storage and the outside world, named by capability.
+ * Every adapter of a port passes the same contract suite (test/adapters/contracts/).
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; null on the last page. */
+  cursor: string | null;
+}
+
+/** How an event was folded into rollups, stored on the event so a fold can be replayed identically. */
+export interface FoldContext {
+  foldId: string;
+  production: boolean;
+  weight: number;
+  /** Session-derived slices (tags within cap, experiment) the event counted under. */
+  sessionSlices: string[];
+}
+
+export interface StoredEvent extends AgentEvent {
+  fold: FoldContext;
+  /** False between insert and the end of its fold; pending folds are replayed by the reconcile job. */
+  folded: boolean;
+}
+
+export interface EventStore {
+  /**
+   * Inserts the events whose (agentId, sessionId, eventId) is not stored yet, all marked pending with
+   * their fold context. Returns the ids that were new; the others are duplicates and are not touched.
+   * Must be safe under concurrent calls with overlapping ids: each id is inserted by exactly one caller.
+   */
+  insertNew(events: StoredEvent[]): Promise<{ inserted: string[]; duplicates: string[] }>;
+  /** Marks the fold done for these events. Idempotent. */
+  markFolded(agentId: string, sessionId: string, eventIds: string[]): Promise<void>;
+  /** Events still pending whose receivedAt is before `before`, grouped by caller (up to `limit`). */
+  listPending(before: number, limit: number): Promise<StoredEvent[]>;
+  /** A session's events ordered by start time then id. */
+  listBySession(agentId: string, sessionId: string, cursor: string | null, limit: number): Promise<Page<StoredEvent>>;
+}
+
+/** Fields a create-or-continue call (Lucidic initsession, batch session, OTLP span) may set. */
+export interface SessionUpsert {
+  agentId: string;
+  sessionId: string;
+  name?: string | null;
+  task?: string | null;
+  tags?: string[];
+  experimentId?: string | null;
+  datasetItemId?: string | null;
+  rubrics?: string[];
+  production?: boolean;
+  sampleRate?: number;
+  startedAt?: number;
+  endedAt?: number | null;
+  finished?: boolean;
+  outcome?: Partial<SessionOutcome>;
+  source: Session['source'];
+  /** True when this upsert only comes from an event of an unknown session. */
+  stub: boolean;
+  at: number;
+}
+
+export interface TotalsDelta {
+  events: number;
+  llmCalls: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  unpricedEvents: number;
+  firstEventAt: number | null;
+  lastEventEndAt: number | null;
+}
+
+export interface SessionStore {
+  get(agentId: string, sessionId: string): Promise<Session | null>;
+  /** The agent a session id belongs to (the first one that used it), for protocols that omit it. */
+  locate(sessionId: string): Promise<string | null>;
+  /**
+   * Creates the session, or merges the given fields into it. A stub upsert never overwrites fields set
+   * by a real one; a real upsert on a stub fills it and clears `stub`. Returns the session after the
+   * change and whether it was created by this call.
+   */
+  upsert(change: SessionUpsert): Promise<{ session: Session; created: boolean }>;
+  /**
+   * Adds per-event totals (sums add; firstEventAt takes the minimum, lastEventEndAt the maximum) and
+   * sets updatedAt to `at`. Idempotent per foldId until `releaseFold`: a replayed fold never adds twice.
+   */
+  applyTotals(agentId: string, sessionId: string, foldId: string, delta: TotalsDelta, at: number): Promise<void>;
+  /** Forgets the idempotency marker of a fold that is recorded as done (events marked folded). */
+  releaseFold(agentId: string, sessionId: string, foldId: string): Promise<void>;
+  addEval(agentId: string, sessionId: string, result: RubricResult): Promise<void>;
+  /**
+   * Compare-and-set of the settled snapshot: succeeds only if the stored snapshot's version is
+   * `expectedVersion` (0 = none yet) and its rollup delta has been applied. Keeps the previous snapshot.
+   */
+  casSettled(agentId: string, sessionId: string, expectedVersion: number, next: SettledSnapshot): Promise<boolean>;
+  markSettledApplied(agentId: string, sessionId: string, version: number): Promise<void>;
+  /**
+   * Sessions that may still owe a settlement: never settled, settled while incomplete, or settled but
+   * not applied; and whose last activity (max of updatedAt and totals.lastEventEndAt) is before `before`.
+   */
+  listUnsettled(before: number, limit: number): Promise<Session[]>;
+  list(agentId: string, from: number, to: number, cursor: string | null, limit: number): Promise<Page<Session>>;
+}
+
+export interface RollupStore {
+  /**
+   * Adds the deltas. Idempotent per (foldId, key) until `release`: a replay of the same foldId changes
+   * nothing, even if the first attempt was interrupted halfway.
+   */
+  apply(foldId: string, deltas: RollupDelta[]): Promise<void>;
+  /** Forgets the idempotency markers of a fold that is recorded as done elsewhere. */
+  release(foldId: string, keys: RollupKey[]): Promise<void>;
+  /** Records for one slice over [fromHour, toHour), for production true/false (or both when null). */
+  query(
+    agentId: string,
+    production: boolean | null,
+    slice: string,
+    fromHour: number,
+    toHour: number,
+  ): Promise<RollupRecord[]>;
+  /** Records of every slice starting with `prefix` (e.g. "model:") over the window. */
+  querySlices(
+    agentId: string,
+    production: boolean | null,
+    prefix: string,
+    fromHour: number,
+    toHour: number,
+  ): Promise<RollupRecord[]>;
+  /**
+   * Admits tag values for an agent's tag key up to `cap` distinct values; returns which of `values`
+   * are admitted (already known or newly added). Values beyond the cap are folded as "__other__".
+   */
+  admitTagValues(agentId: string, key: string, values: string[], cap: number): Promise<Set<string>>;
+}
+
+export interface ApiKeyRecord {
+  keyId: string;
+  /** First characters of the key, shown in listings. */
+  prefix: string;
+  /** sha256 of the whole key, hex. The key itself is never stored. */
+  hash: string;
+  name: string;
+  scopes: Array<'ingest' | 'read' | 'admin'>;
+  /** '*' for every agent, or an explicit list. */
+  agents: '*' | string[];
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface KeyStore {
+  put(record: ApiKeyRecord): Promise<void>;
+  getByHash(hash: string): Promise<ApiKeyRecord | null>;
+  list(): Promise<ApiKeyRecord[]>;
+  revoke(keyId: string, at: number): Promise<boolean>;
+}
+
+export interface AgentStore {
+  /** Records that the agent exists (first use creates it). Idempotent. */
+  ensure(agentId: string, at: number): Promise<void>;
+  list(): Promise<Array<{ agentId: string; createdAt: number }>>;
+}
+
+export interface BlobStore {
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array | null>;
+  /** A URL a client can PUT gzip'd JSON to, without other credentials, until `expiresAt`. */
+  uploadUrl(key: string, expiresAt: number): Promise<string>;
+}
+
+/** Raw measures for exact ad-hoc queries (Timestream on AWS when enabled; DuckDB holds events locally). */
+export interface TimeSeriesSink {
+  write(events: AgentEvent[], sessions: Session[]): Promise<{ written: number; rejected: Array<{ id: string; reason: string }> }>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type { SessionTotals };
