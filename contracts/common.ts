@@ -24,7 +24,9 @@ export const id = z
   .max(LIMITS.maxIdLength, { error: `must be at most ${LIMITS.maxIdLength} characters` });
 
 export const tags = z
-  .array(z.string({ error: 'must be a string' }).max(LIMITS.maxTagLength), { error: 'must be an array of strings' })
+  .array(z.string({ error: 'must be a string' }).max(LIMITS.maxTagLength), {
+    error: 'must be an array of strings',
+  })
   .max(LIMITS.maxTags, { error: `must have at most ${LIMITS.maxTags} tags` });
 
 /** ISO-8601 timestamp with Z or an offset, ms or µs precision. Range checks happen in the domain. */

@@ -91,12 +91,18 @@ export const evalBody = z.looseObject({
   result: z.union([z.boolean(), z.number().finite(), z.string().max(10_000)], {
     error: 'must be a boolean, number or string',
   }),
-  result_type: z.enum(['boolean', 'number', 'string'], { error: 'must be boolean, number or string' }).nullish(),
+  result_type: z
+    .enum(['boolean', 'number', 'string'], { error: 'must be boolean, number or string' })
+    .nullish(),
   current_time: isoTime.nullish(),
 });
 export type EvalBody = z.infer<typeof evalBody>;
 
-export const initSessionResponse = z.object({ session_id: z.string(), agent_id: z.string(), created: z.boolean() });
+export const initSessionResponse = z.object({
+  session_id: z.string(),
+  agent_id: z.string(),
+  created: z.boolean(),
+});
 export const eventResponse = z.object({
   event_id: z.string(),
   duplicate: z.boolean(),

@@ -6,9 +6,12 @@ import { isoTime } from './common';
 export const METRIC_GROUPS = ['sessions', 'cost', 'duration', 'errors', 'tokens'] as const;
 export type MetricGroup = (typeof METRIC_GROUPS)[number];
 
-const dateOrTime = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be YYYY-MM-DD' }), isoTime], {
-  error: 'must be a date (YYYY-MM-DD) or an ISO-8601 timestamp',
-});
+const dateOrTime = z.union(
+  [z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be YYYY-MM-DD' }), isoTime],
+  {
+    error: 'must be a date (YYYY-MM-DD) or an ISO-8601 timestamp',
+  },
+);
 
 export const metricsQuery = z.strictObject({
   start_date: dateOrTime.optional(),
@@ -36,7 +39,9 @@ export const metricsResponse = z.object({
   start_date: z.string(),
   end_date: z.string(),
   production: z.union([z.boolean(), z.literal('all')]),
-  sessions: z.object({ count: z.number(), finished: z.number(), success_rate: z.number().nullable() }).optional(),
+  sessions: z
+    .object({ count: z.number(), finished: z.number(), success_rate: z.number().nullable() })
+    .optional(),
   cost: z
     .object({
       total_usd: z.number(),
@@ -56,7 +61,13 @@ export const metricsResponse = z.object({
     })
     .optional(),
   tokens: z
-    .object({ input: z.number(), output: z.number(), cached_input: z.number(), reasoning: z.number(), total: z.number() })
+    .object({
+      input: z.number(),
+      output: z.number(),
+      cached_input: z.number(),
+      reasoning: z.number(),
+      total: z.number(),
+    })
     .optional(),
   errors: z
     .object({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pushTo } from './collections';
 import { type DraftEvent, enrichEvent } from './enrich';
 import { DomainError, isDomainError } from './errors';
 import {
@@ -67,7 +68,10 @@ export interface EventOutcome {
 }
 
 /** Creates or continues a session, then settles what it contributes to rollups. */
-export async function upsertSession(deps: IngestDeps, change: SessionUpsert): Promise<{ session: Session; created: boolean }> {
+export async function upsertSession(
+  deps: IngestDeps,
+  change: SessionUpsert,
+): Promise<{ session: Session; created: boolean }> {
   await deps.agents.ensure(change.agentId, change.at);
   const result = await deps.sessions.upsert(change);
   const settled = await settleSession(deps, change.agentId, change.sessionId);
@@ -93,7 +97,14 @@ async function ensureStubSession(
   source: Session['source'],
 ): Promise<Session> {
   await deps.agents.ensure(agentId, at);
-  const { session } = await deps.sessions.upsert({ agentId, sessionId, startedAt: at, source, stub: true, at });
+  const { session } = await deps.sessions.upsert({
+    agentId,
+    sessionId,
+    startedAt: at,
+    source,
+    stub: true,
+    at,
+  });
   return session;
 }
 
@@ -116,9 +127,7 @@ export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Prom
         return;
       }
       seen.add(dupKey);
-      let list = bySession.get(key);
-      if (!list) bySession.set(key, (list = []));
-      list.push({ index, event });
+      pushTo(bySession, key, { index, event });
     } catch (e) {
       if (!isDomainError(e)) throw e;
       outcomes[index] = { eventId: draft.eventId, status: 'rejected', reason: e.message };
@@ -132,7 +141,6 @@ export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Prom
       first.agentId,
       first.sessionId,
       items.map((i) => i.event),
-      now,
     );
     items.forEach((item, i) => {
       outcomes[item.index] = results[i]!;
@@ -146,7 +154,6 @@ async function ingestSessionEvents(
   agentId: string,
   sessionId: string,
   events: AgentEvent[],
-  now: number,
 ): Promise<EventOutcome[]> {
   let session = await deps.sessions.get(agentId, sessionId);
   if (!session) {
@@ -165,7 +172,10 @@ async function ingestSessionEvents(
     await settleSession(deps, agentId, sessionId);
     await writeTimeSeries(deps, fresh);
   }
-  return events.map((e) => ({ eventId: e.eventId, status: insertedSet.has(e.eventId) ? 'accepted' : 'duplicate' }));
+  return events.map((e) => ({
+    eventId: e.eventId,
+    status: insertedSet.has(e.eventId) ? 'accepted' : 'duplicate',
+  }));
 }
 
 async function writeTimeSeries(deps: IngestDeps, events: AgentEvent[]): Promise<void> {
@@ -173,7 +183,10 @@ async function writeTimeSeries(deps: IngestDeps, events: AgentEvent[]): Promise<
   try {
     const result = await deps.timeseries.write(events, []);
     if (result.rejected.length > 0) {
-      deps.warn?.('time series rejected records', { rejected: result.rejected.slice(0, 10), count: result.rejected.length });
+      deps.warn?.('time series rejected records', {
+        rejected: result.rejected.slice(0, 10),
+        count: result.rejected.length,
+      });
     }
   } catch (e) {
     deps.warn?.('time series write failed', { error: e instanceof Error ? e.message : String(e) });
@@ -207,13 +220,18 @@ async function sessionSlices(deps: IngestDeps, session: Session): Promise<string
   for (const tag of session.tags) {
     const { key, value } = parseTag(tag);
     if (!value) continue;
-    let set = byKey.get(key);
-    if (!set) byKey.set(key, (set = new Set()));
+    const set = byKey.get(key) ?? new Set<string>();
     set.add(value);
+    byKey.set(key, set);
   }
   const slices: string[] = [];
   for (const [key, values] of byKey) {
-    const admitted = await deps.rollups.admitTagValues(session.agentId, key, [...values], deps.config.tagValueCap);
+    const admitted = await deps.rollups.admitTagValues(
+      session.agentId,
+      key,
+      [...values],
+      deps.config.tagValueCap,
+    );
     const out = new Set<string>();
     for (const v of values) out.add(admitted.has(v) ? v : OTHER_TAG_VALUE);
     for (const v of out) slices.push(tagSlice(key, v));
@@ -282,7 +300,8 @@ async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void>
     if (e.cost?.usd != null) totals.costUsd += e.cost.usd;
     if (e.cost?.unpriced) totals.unpricedEvents += 1;
     const end = e.startedAt + (e.durationMs ?? 0);
-    totals.firstEventAt = totals.firstEventAt === null ? e.startedAt : Math.min(totals.firstEventAt, e.startedAt);
+    totals.firstEventAt =
+      totals.firstEventAt === null ? e.startedAt : Math.min(totals.firstEventAt, e.startedAt);
     totals.lastEventEndAt = totals.lastEventEndAt === null ? end : Math.max(totals.lastEventEndAt, end);
   }
   const deltas = builder.build();
@@ -301,7 +320,12 @@ async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void>
 }
 
 /** What a session should contribute to rollups now. */
-export function targetSnapshot(session: Session, now: number, config: IngestConfig, slices: string[]): SettledSnapshot {
+export function targetSnapshot(
+  session: Session,
+  now: number,
+  config: IngestConfig,
+  slices: string[],
+): SettledSnapshot {
   const lastActivity = Math.max(session.updatedAt, session.totals.lastEventEndAt ?? 0, session.endedAt ?? 0);
   const complete = session.status === 'finished' || now - lastActivity >= config.sessionIdleMs;
   return {
@@ -329,7 +353,11 @@ function sameSnapshot(a: SettledSnapshot | null, b: SettledSnapshot): boolean {
 }
 
 /** Rollup deltas that take a session's contribution from `from` to `to`. */
-export function snapshotDelta(agentId: string, from: SettledSnapshot | null, to: SettledSnapshot | null): DeltaBuilder {
+export function snapshotDelta(
+  agentId: string,
+  from: SettledSnapshot | null,
+  to: SettledSnapshot | null,
+): DeltaBuilder {
   const builder = new DeltaBuilder();
   const contribute = (snap: SettledSnapshot, sign: 1 | -1) => {
     const w = snap.weight * sign;
@@ -350,7 +378,8 @@ export function snapshotDelta(agentId: string, from: SettledSnapshot | null, to:
       if (snap.errored) builder.count(key, 'erroredSessions', w);
       if (snap.success === true) builder.count(key, 'succeededSessions', w);
       if (snap.success === false) builder.count(key, 'failedSessions', w);
-      if (snap.sessionEval !== null) builder.count(key, 'evalSum', snap.sessionEval * w).count(key, 'evalCount', w);
+      if (snap.sessionEval !== null)
+        builder.count(key, 'evalSum', snap.sessionEval * w).count(key, 'evalCount', w);
     }
   };
   if (from) contribute(from, -1);
@@ -363,7 +392,11 @@ export function snapshotDelta(agentId: string, from: SettledSnapshot | null, to:
  * outcome). Compare-and-set on the session plus an idempotent fold id make it safe to run anywhere,
  * any number of times, concurrently; an interrupted run is finished by the next one.
  */
-export async function settleSession(deps: IngestDeps, agentId: string, sessionId: string): Promise<Session | null> {
+export async function settleSession(
+  deps: IngestDeps,
+  agentId: string,
+  sessionId: string,
+): Promise<Session | null> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const session = await deps.sessions.get(agentId, sessionId);
     if (!session) return null;
@@ -408,9 +441,7 @@ export async function reconcile(deps: IngestDeps, limit = 1000): Promise<{ folds
   const byFold = new Map<string, StoredEvent[]>();
   for (const e of pending) {
     const k = `${e.agentId}\u0000${e.sessionId}\u0000${e.fold.foldId}`;
-    let list = byFold.get(k);
-    if (!list) byFold.set(k, (list = []));
-    list.push(e);
+    pushTo(byFold, k, e);
   }
   for (const events of byFold.values()) {
     await applyFold(deps, events);

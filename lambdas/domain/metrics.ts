@@ -22,10 +22,16 @@ export const MAX_WINDOW_MS = 400 * DAY_MS;
  * Parses the seed API's window: dates are whole UTC days (end date inclusive), timestamps are exact;
  * defaults to the last 7 days. Rollups are hourly, so the window is widened to whole hours.
  */
-export function parseWindow(start: string | undefined, end: string | undefined, now: number): { from: number; to: number } {
+export function parseWindow(
+  start: string | undefined,
+  end: string | undefined,
+  now: number,
+): { from: number; to: number } {
   const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s);
-  const to = end === undefined ? now : isDate(end) ? Date.parse(`${end}T00:00:00Z`) + DAY_MS : Date.parse(end);
-  const from = start === undefined ? to - 7 * DAY_MS : Date.parse(isDate(start) ? `${start}T00:00:00Z` : start);
+  const to =
+    end === undefined ? now : isDate(end) ? Date.parse(`${end}T00:00:00Z`) + DAY_MS : Date.parse(end);
+  const from =
+    start === undefined ? to - 7 * DAY_MS : Date.parse(isDate(start) ? `${start}T00:00:00Z` : start);
   if (!(from < to)) throw validationError('start_date', 'must be before end_date');
   if (to - from > MAX_WINDOW_MS) throw validationError('start_date', 'window must be at most 400 days');
   return { from, to };
@@ -41,7 +47,10 @@ const round = (v: number | null, digits = 6): number | null =>
   v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
 /** The seed's production metrics, merged from hourly rollups (never from events). */
-export async function productionMetrics(rollups: RollupStore, req: MetricsRequest): Promise<Omit<MetricsResponse, 'start_date' | 'end_date'>> {
+export async function productionMetrics(
+  rollups: RollupStore,
+  req: MetricsRequest,
+): Promise<Omit<MetricsResponse, 'start_date' | 'end_date'>> {
   const [fromHour, toHour] = windowHours(req.from, req.to);
   const key = { agentId: req.agentId, hour: fromHour, production: req.production ?? true, slice: 'all' };
   const all: RollupRecord = mergeRecords(

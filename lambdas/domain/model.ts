@@ -209,7 +209,10 @@ export const epochHour = (ms: number): number => Math.floor(ms / HOUR_MS);
 /** A session's duration: its end (or its latest event end) minus its start. */
 export function sessionDurationMs(s: Session): number | null {
   const start = Math.min(s.startedAt, s.totals.firstEventAt ?? s.startedAt);
-  const end = Math.max(s.endedAt ?? Number.NEGATIVE_INFINITY, s.totals.lastEventEndAt ?? Number.NEGATIVE_INFINITY);
+  const end = Math.max(
+    s.endedAt ?? Number.NEGATIVE_INFINITY,
+    s.totals.lastEventEndAt ?? Number.NEGATIVE_INFINITY,
+  );
   if (!Number.isFinite(end)) return null;
   return Math.max(0, end - start);
 }

@@ -1,4 +1,11 @@
-import type { AgentEvent, RubricResult, Session, SessionOutcome, SessionTotals, SettledSnapshot } from './model';
+import type {
+  AgentEvent,
+  RubricResult,
+  Session,
+  SessionOutcome,
+  SessionTotals,
+  SettledSnapshot,
+} from './model';
 import type { RollupDelta, RollupKey, RollupRecord } from './rollup';
 
 /**
@@ -39,7 +46,12 @@ export interface EventStore {
   /** Events still pending whose receivedAt is before `before`, grouped by caller (up to `limit`). */
   listPending(before: number, limit: number): Promise<StoredEvent[]>;
   /** A session's events ordered by start time then id. */
-  listBySession(agentId: string, sessionId: string, cursor: string | null, limit: number): Promise<Page<StoredEvent>>;
+  listBySession(
+    agentId: string,
+    sessionId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<StoredEvent>>;
 }
 
 /** Fields a create-or-continue call (Lucidic initsession, batch session, OTLP span) may set. */
@@ -92,7 +104,13 @@ export interface SessionStore {
    * Adds per-event totals (sums add; firstEventAt takes the minimum, lastEventEndAt the maximum) and
    * sets updatedAt to `at`. Idempotent per foldId until `releaseFold`: a replayed fold never adds twice.
    */
-  applyTotals(agentId: string, sessionId: string, foldId: string, delta: TotalsDelta, at: number): Promise<void>;
+  applyTotals(
+    agentId: string,
+    sessionId: string,
+    foldId: string,
+    delta: TotalsDelta,
+    at: number,
+  ): Promise<void>;
   /** Forgets the idempotency marker of a fold that is recorded as done (events marked folded). */
   releaseFold(agentId: string, sessionId: string, foldId: string): Promise<void>;
   addEval(agentId: string, sessionId: string, result: RubricResult): Promise<void>;
@@ -100,14 +118,25 @@ export interface SessionStore {
    * Compare-and-set of the settled snapshot: succeeds only if the stored snapshot's version is
    * `expectedVersion` (0 = none yet) and its rollup delta has been applied. Keeps the previous snapshot.
    */
-  casSettled(agentId: string, sessionId: string, expectedVersion: number, next: SettledSnapshot): Promise<boolean>;
+  casSettled(
+    agentId: string,
+    sessionId: string,
+    expectedVersion: number,
+    next: SettledSnapshot,
+  ): Promise<boolean>;
   markSettledApplied(agentId: string, sessionId: string, version: number): Promise<void>;
   /**
    * Sessions that may still owe a settlement: never settled, settled while incomplete, or settled but
    * not applied; and whose last activity (max of updatedAt and totals.lastEventEndAt) is before `before`.
    */
   listUnsettled(before: number, limit: number): Promise<Session[]>;
-  list(agentId: string, from: number, to: number, cursor: string | null, limit: number): Promise<Page<Session>>;
+  list(
+    agentId: string,
+    from: number,
+    to: number,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<Session>>;
 }
 
 export interface RollupStore {
@@ -178,7 +207,10 @@ export interface BlobStore {
 
 /** Raw measures for exact ad-hoc queries (Timestream on AWS when enabled; DuckDB holds events locally). */
 export interface TimeSeriesSink {
-  write(events: AgentEvent[], sessions: Session[]): Promise<{ written: number; rejected: Array<{ id: string; reason: string }> }>;
+  write(
+    events: AgentEvent[],
+    sessions: Session[],
+  ): Promise<{ written: number; rejected: Array<{ id: string; reason: string }> }>;
 }
 
 export interface Clock {

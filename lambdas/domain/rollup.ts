@@ -97,8 +97,7 @@ export class DeltaBuilder {
   observe(key: RollupKey, sketch: SketchName, value: number, weight: number): this {
     if (!Number.isFinite(value) || weight === 0) return this;
     const d = this.delta(key);
-    const bins = (d.sketches[sketch] ??= {});
-    mergeBins(bins, new Sketch().add(value, weight).bins);
+    d.sketches[sketch] = mergeBins(d.sketches[sketch] ?? {}, new Sketch().add(value, weight).bins);
     return this;
   }
 
@@ -115,7 +114,10 @@ export class DeltaBuilder {
 }
 
 /** Adds a delta (or a record) into a record in place. */
-export function applyDelta(target: RollupRecord, delta: Pick<RollupDelta, 'counters' | 'sketches'>): RollupRecord {
+export function applyDelta(
+  target: RollupRecord,
+  delta: Pick<RollupDelta, 'counters' | 'sketches'>,
+): RollupRecord {
   for (const [name, v] of Object.entries(delta.counters)) {
     const c = name as CounterName;
     target.counters[c] = (target.counters[c] ?? 0) + (v ?? 0);

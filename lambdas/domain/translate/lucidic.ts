@@ -19,7 +19,12 @@ const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 const known = (v: string | null | undefined): string | null => (v && v !== 'unknown' ? v : null);
 
-export function fromInitSession(body: InitSessionBody, agentId: string, sessionId: string, now: number): SessionUpsert {
+export function fromInitSession(
+  body: InitSessionBody,
+  agentId: string,
+  sessionId: string,
+  now: number,
+): SessionUpsert {
   return {
     agentId,
     sessionId,
@@ -104,7 +109,8 @@ function errorOf(type: EventType, body: EventBody): ErrorSignal | null {
   }
   if (type === 'llm') {
     const status = str(p['status']);
-    if (status && /^(error|failed|failure)$/i.test(status)) return { message: `status ${status}`, type: null, stack: null };
+    if (status && /^(error|failed|failure)$/i.test(status))
+      return { message: `status ${status}`, type: null, stack: null };
     const output = str(obj(p['response'])?.['output']);
     if (output?.startsWith('Error: ')) return { message: output.slice(7), type: null, stack: null };
   }

@@ -1,0 +1,51 @@
+import { readLocalConfig } from '../config';
+import { createRuntime } from '../runtime';
+import { createLocalServer } from '../server';
+
+/** `npm start`: the local runtime on 127.0.0.1:8000 (PORT, VIGIL_DATA_DIR override). */
+async function main(): Promise<void> {
+  const config = readLocalConfig(process.env);
+  const rt = await createRuntime(config);
+  const server = createLocalServer(rt);
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => ok());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  rt.setPublicUrl(url);
+  console.log(`Vigil is running at ${url} (data: ${config.dataDir})`);
+  console.log(
+    `  Lucidic SDKs: LUCIDIC_BASE_URL=${url}/api   OTLP: ${url}/v1/traces   Batch API: ${url}/api/v1/batch`,
+  );
+  if (rt.createdAdminKey) {
+    console.log('\n  Admin API key (shown once, store it now):');
+    console.log(`    ${rt.createdAdminKey}\n`);
+  }
+  const timer = setInterval(() => {
+    rt.reconcile().catch((e) => console.error('reconcile failed:', (e as Error).message));
+  }, config.reconcileIntervalMs);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (finishing in-flight requests)…`);
+    clearInterval(timer);
+    await new Promise<void>((ok) => {
+      server.close(() => ok());
+      server.closeIdleConnections();
+    });
+    await rt.close();
+    console.log('stopped; all acknowledged data is on disk.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

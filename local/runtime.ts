@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type DuckDbStores, openDuckDbStores } from '../lambdas/adapters/duckdb';
+import { LocalFsBlobStore, verifyUploadToken } from '../lambdas/adapters/local-fs/blob-store';
+import { DEFAULT_INGEST_CONFIG } from '../lambdas/domain/ingest';
+import { Authenticator, createKey, hashKey } from '../lambdas/domain/keys';
+import { type Clock, systemClock } from '../lambdas/domain/ports';
+import { defaultPriceBook } from '../lambdas/domain/pricing/pricing';
+import { createAdminHandler } from '../lambdas/handlers/admin';
+import type { HandlerDeps } from '../lambdas/handlers/deps';
+import { createIngestHandler } from '../lambdas/handlers/ingest';
+import { createQueryHandler } from '../lambdas/handlers/query';
+import { createReconcileJob } from '../lambdas/handlers/reconcile-job';
+import { createLogger } from '../lambdas/platform/logger';
+import type { LocalConfig } from './config';
+
+type Lambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface Runtime {
+  deps: HandlerDeps;
+  stores: DuckDbStores;
+  ingest: Lambda;
+  query: Lambda;
+  admin: Lambda;
+  reconcile: () => Promise<{ folds: number; settled: number }>;
+  /** The admin key when this start created it (shown once), else null. */
+  createdAdminKey: string | null;
+  /** Sets the URL clients reach this runtime at (blob upload URLs point there); call after listen. */
+  setPublicUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+function secretFor(dataDir: string): string {
+  const file = join(dataDir, 'upload-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Builds the same handlers the Lambdas run, on the embedded adapters (one DuckDB file). */
+export async function createRuntime(config: LocalConfig, clock: Clock = systemClock): Promise<Runtime> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const stores = await openDuckDbStores(join(config.dataDir, 'vigil.duckdb'));
+  const baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const secret = secretFor(config.dataDir);
+  const blobs = new LocalFsBlobStore({ root: join(config.dataDir, 'blobs'), baseUrl, secret });
+  const logger = createLogger(config.logLevel === 'SILENT' ? 'SILENT' : config.logLevel, 'vigil-local');
+  const deps: HandlerDeps = {
+    sessions: stores.sessions,
+    events: stores.events,
+    rollups: stores.rollups,
+    agents: stores.agents,
+    keys: stores.keys,
+    blobs,
+    clock,
+    prices: defaultPriceBook,
+    config: DEFAULT_INGEST_CONFIG,
+    auth: new Authenticator(stores.keys, () => clock.now()),
+    logger,
+    corsOrigins: '*',
+    verifyUploadToken: (token, now) => verifyUploadToken(secret, token, now),
+    warn: (message, details) => logger.warn(message, details),
+  };
+  const createdAdminKey = await ensureAdminKey(deps, config.apiKey);
+  return {
+    deps,
+    stores,
+    ingest: createIngestHandler(deps) as unknown as Lambda,
+    query: createQueryHandler(deps) as unknown as Lambda,
+    admin: createAdminHandler(deps) as unknown as Lambda,
+    reconcile: createReconcileJob(deps),
+    createdAdminKey,
+    setPublicUrl: (url) => {
+      if (!config.publicUrl)
+        deps.blobs = new LocalFsBlobStore({ root: join(config.dataDir, 'blobs'), baseUrl: url, secret });
+    },
+    close: () => stores.db.close(),
+  };
+}
+
+/** First start: create an admin key and return it (printed once). VIGIL_API_KEY: accept that key. */
+async function ensureAdminKey(deps: HandlerDeps, preset: string | undefined): Promise<string | null> {
+  const now = deps.clock.now();
+  if (preset) {
+    if (!(await deps.keys.getByHash(hashKey(preset)))) {
+      await createKey(
+        deps.keys,
+        { name: 'admin (VIGIL_API_KEY)', scopes: ['admin', 'ingest', 'read'], agents: '*' },
+        now,
+        preset,
+      );
+    }
+    return null;
+  }
+  if ((await deps.keys.list()).some((k) => k.scopes.includes('admin') && k.revokedAt === null)) return null;
+  const { key } = await createKey(
+    deps.keys,
+    { name: 'admin', scopes: ['admin', 'ingest', 'read'], agents: '*' },
+    now,
+  );
+  return key;
+}
