@@ -9,7 +9,9 @@
  *        context_length → content_filter → timeout → rate_limit → auth
  *      (a provider's 400 "maximum context length" is context_length, not validation; Google's 400
  *      "API key not valid" is auth; a 403 "rate limit exceeded" is rate_limit)
- *   2. the HTTP status (408/504/524 timeout, 429 rate_limit, 401/403/407 auth, 400/413/422 validation, 5xx api)
+ *   2. the HTTP status (408/504/524 timeout, 429 rate_limit, 401/403/407 auth, 400/413/422 validation, 5xx api);
+ *      other statuses (404 model not found, 409…) decide nothing. The status comes from statusCode, else a
+ *      numeric type ("429"), else the text ("Error code: 429", "429 {…}", "[503 Service Unavailable]").
  *   3. weak text/type signals: network → api → validation
  *      (a response with a status came from a server, so the status beats "connection reset" wording; a bare
  *      class name like APIError or "validation" wording only decides when nothing else did)
@@ -440,8 +442,15 @@ const MESSAGE_KEY_BEFORE_RE =
 const MASKED_SECRET_RE = /(?<![\w-])[\w-]*\*{3,}[\w*-]*/g;
 const PREFIXED_ID_RE =
   /(?<![\w-])(?:req|request|chatcmpl|cmpl|msg|msgbatch|toolu|call|run|resp|sess|session|org|proj|user|sk|pk|key|file|batch|asst|thread|step|evt|event|trace|span|job|ftjob|ft|id)[_-](?=[\w-]*\d)[\w-]{3,}/gi;
-const MIXED_TOKEN_RE = /\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{16,}\b/gi;
-const HEX_RE = /\b(?:0x)?(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi;
+/** Random-looking tokens: 16+ letters and digits, mixed (never the tail of a decimal like 8.4961653800487e-3). */
+const MIXED_TOKEN_RE = /(?<!\w)(?<!\d[.,])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{16,}(?!\w|[.,]\d)/gi;
+/**
+ * Hex ids of 8+ chars (with at least one digit, so words like "deadbeef" stay). They share the number
+ * placeholder: an all-digit hex id is indistinguishable from a number, and one placeholder keeps such an
+ * occurrence in the same group. Never starts inside a decimal ("3.75198641e-7") and absorbs a sign like
+ * NUMBER_RE does.
+ */
+const HEX_RE = /(?:(?<![\w.])-)?(?<!\w)(?<!\d[.,])(?:0x)?(?=[0-9a-f]*\d)[0-9a-f]{8,}(?!\w|[.,]\d)/gi;
 const DURATION_RE = /\b(?:\d+(?:\.\d+)?(?:ms|us|µs|ns|h|m|s)){1,4}\b/g;
 /** Integers, decimals, thousands separators, exponents (5e-324) and a sign that isn't a hyphen (gpt-4). */
 const NUMBER_RE = /(?:(?<![\w.])-)?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?/gi;
@@ -468,7 +477,7 @@ function replaceNumber(match: string, offset: number, whole: string): string {
 /**
  * Replaces the volatile parts of an error message with placeholders so occurrences of the same error group
  * together: URLs, emails, ISO timestamps, UUIDs, quoted values, request/object ids ("req_abc123"), random
- * tokens, hex ids (8+ chars), durations and numbers. Collapses whitespace, lowercases, caps at 512 chars.
+ * tokens, durations, and hex ids (8+ chars) and numbers (both as <n>). Collapses whitespace, lowercases, caps at 512 chars.
  */
 export function normaliseMessage(message: string): string {
   const s = message
@@ -480,7 +489,7 @@ export function normaliseMessage(message: string): string {
     .replace(QUOTED_RE, replaceQuoted)
     .replace(MASKED_SECRET_RE, '<secret>')
     .replace(PREFIXED_ID_RE, '<id>')
-    .replace(HEX_RE, '<hex>')
+    .replace(HEX_RE, '<n>')
     .replace(MIXED_TOKEN_RE, '<id>')
     .replace(DURATION_RE, '<dur>')
     .replace(NUMBER_RE, replaceNumber)

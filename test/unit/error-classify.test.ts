@@ -674,12 +674,19 @@ describe('classifyError: message, type and stack', () => {
 describe('normaliseMessage', () => {
   it.each([
     ['UUIDs', 'session 550e8400-e29b-41d4-a716-446655440000 not found', 'session <uuid> not found'],
-    ['hex ids', 'object 5f2b8c9d1e3a4b6c not found', 'object <hex> not found'],
+    ['hex ids', 'object 5f2b8c9d1e3a4b6c not found', 'object <n> not found'],
+    ['all-digit hex ids and long numbers alike', 'object 12345678 at 0x7f3b2c1d0e50', 'object <n> at <n>'],
+    ['hex-letter words stay', 'deadbeef cafebabe', 'deadbeef cafebabe'],
     ['short hex is a number or word', 'code abc1 failed', 'code abc<n> failed'],
     [
       'integers and decimals',
       'Limit 30000, Used 29000.5, Requested 1,500',
       'limit <n>, used <n>, requested <n>',
+    ],
+    [
+      'signs and exponents',
+      'offset -3 of 5e-324 or 3.7519864e-317 on gpt-4',
+      'offset <n> of <n> or <n> on gpt-<n>',
     ],
     ['durations', 'Please try again in 6ms or 1m20.5s', 'please try again in <dur> or <dur>'],
     ['quoted values', 'Unknown tool \'search_web\' called with "q"', 'unknown tool <str> called with <str>'],
