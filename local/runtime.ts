@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type DuckDbStores, openDuckDbStores } from '../lambdas/adapters/duckdb';
 import { LocalFsBlobStore, verifyUploadToken } from '../lambdas/adapters/local-fs/blob-store';
-import { DEFAULT_INGEST_CONFIG } from '../lambdas/domain/ingest';
+import { DEFAULT_INGEST_CONFIG, reconcile } from '../lambdas/domain/ingest';
 import { Authenticator, createKey, hashKey } from '../lambdas/domain/keys';
 import { type Clock, systemClock } from '../lambdas/domain/ports';
 import { defaultPriceBook } from '../lambdas/domain/pricing/pricing';
@@ -25,6 +25,8 @@ export interface Runtime {
   query: Lambda;
   admin: Lambda;
   reconcile: () => Promise<{ folds: number; settled: number }>;
+  /** At start-up, before serving: finish every fold a crash left pending (no writer can be mid-fold). */
+  recover: () => Promise<{ folds: number; settled: number }>;
   /** The admin key when this start created it (shown once), else null. */
   createdAdminKey: string | null;
   /** Sets the URL clients reach this runtime at (blob upload URLs point there); call after listen. */
@@ -72,6 +74,7 @@ export async function createRuntime(config: LocalConfig, clock: Clock = systemCl
     query: createQueryHandler(deps) as unknown as Lambda,
     admin: createAdminHandler(deps) as unknown as Lambda,
     reconcile: createReconcileJob(deps),
+    recover: () => reconcile({ ...deps, config: { ...deps.config, foldGraceMs: 0 } }, 100_000),
     createdAdminKey,
     setPublicUrl: (url) => {
       if (!config.publicUrl)

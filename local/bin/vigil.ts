@@ -6,6 +6,8 @@ import { createLocalServer } from '../server';
 async function main(): Promise<void> {
   const config = readLocalConfig(process.env);
   const rt = await createRuntime(config);
+  const recovered = await rt.recover();
+  if (recovered.folds > 0) console.log(`recovered ${recovered.folds} interrupted fold(s) from the last run`);
   const server = createLocalServer(rt);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
