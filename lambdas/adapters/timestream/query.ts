@@ -189,7 +189,7 @@ export class TimestreamQueries {
   }
 
   /** Percentiles of an event measure for one agent over [from, to); to = null means now. */
-  exactPercentiles(
+  async exactPercentiles(
     agentId: string,
     from: TimeBound,
     to: TimeBound | null,
@@ -214,7 +214,7 @@ export class TimestreamQueries {
   }
 
   /** Percentiles of per-session cost for sessions created in [from, to) (session records are timed at createdAt). */
-  sessionCostPercentiles(
+  async sessionCostPercentiles(
     agentId: string,
     from: TimeBound,
     to: TimeBound | null,

@@ -170,13 +170,8 @@ export class TimestreamSink implements TimeSeriesSink {
         }
         if (err.name === 'InvalidEndpointException') this.forgetDiscoveredEndpoints();
         if (!isRetryable(e)) {
-          throw new DomainError(
-            'unavailable',
-            `Timestream write to ${table} failed: ${err.name ?? 'error'}`,
-            {
-              cause: e,
-            },
-          );
+          const message = `Timestream write to ${table} failed: ${err.name ?? 'error'}`;
+          throw new DomainError('unavailable', message, { cause: e });
         }
         if (attempt >= this.maxAttempts) {
           throw new DomainError(

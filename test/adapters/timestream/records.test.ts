@@ -51,7 +51,12 @@ describe('eventRecord', () => {
     const record = eventRecord(event);
 
     // Assess
-    expect(record.Dimensions?.map((d) => d.Name)).toEqual(['agent_id', 'session_id', 'event_id', 'event_type']);
+    expect(record.Dimensions?.map((d) => d.Name)).toEqual([
+      'agent_id',
+      'session_id',
+      'event_id',
+      'event_type',
+    ]);
     expect(record.MeasureValues).toEqual([{ Name: 'is_error', Value: 'false', Type: 'BOOLEAN' }]);
   });
 
@@ -121,7 +126,9 @@ describe('sessionRecord', () => {
     expect(record.MeasureName).toBe('session');
     expect(record.Time).toBe(String(T0 + 500));
     expect(record.Version).toBe(T0 + 61_000);
-    const byName = Object.fromEntries((record.MeasureValues ?? []).map((m) => [m.Name, `${m.Type}:${m.Value}`]));
+    const byName = Object.fromEntries(
+      (record.MeasureValues ?? []).map((m) => [m.Name, `${m.Type}:${m.Value}`]),
+    );
     expect(byName).toMatchObject({
       cost_usd: 'DOUBLE:0.0012',
       total_tokens: 'BIGINT:3000',
@@ -159,10 +166,7 @@ describe('chunk', () => {
 describe('withCommonAttributes', () => {
   it('hoists dimensions and fields every record shares and keeps the rest per record, in order', () => {
     // Prepare
-    const records = [
-      eventRecord(llmEvent({ eventId: 'a' })),
-      eventRecord(toolEvent({ eventId: 'b' })),
-    ];
+    const records = [eventRecord(llmEvent({ eventId: 'a' })), eventRecord(toolEvent({ eventId: 'b' }))];
 
     // Act
     const { CommonAttributes, Records } = withCommonAttributes(records);
@@ -196,7 +200,12 @@ describe('withCommonAttributes', () => {
     const { CommonAttributes, Records } = withCommonAttributes(records);
 
     // Assess
-    expect(CommonAttributes?.Dimensions?.map((d) => d.Name)).toEqual(['session_id', 'event_type', 'model', 'provider']);
+    expect(CommonAttributes?.Dimensions?.map((d) => d.Name)).toEqual([
+      'session_id',
+      'event_type',
+      'model',
+      'provider',
+    ]);
     expect(Records.map((r) => r.Dimensions?.[0])).toEqual([
       { Name: 'agent_id', Value: 'a1' },
       { Name: 'agent_id', Value: 'a2' },

@@ -16,7 +16,11 @@ import { llmEvent, session, T0, toolEvent } from './fixtures';
 const tsMock = mockClient(TimestreamWriteClient);
 
 const throttled = () =>
-  new ThrottlingException({ $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded', Message: 'Rate exceeded' });
+  new ThrottlingException({
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+    Message: 'Rate exceeded',
+  });
 
 function makeSink(overrides: { maxAttempts?: number } = {}) {
   const sleep = vi.fn(async (_ms: number) => undefined);
@@ -49,7 +53,9 @@ describe('TimestreamSink', () => {
 
   it('writes 250 events as requests of 100, 100 and 50 with shared dimensions in CommonAttributes', async () => {
     // Prepare
-    tsMock.on(WriteRecordsCommand).resolves({ RecordsIngested: { Total: 100, MemoryStore: 100, MagneticStore: 0 } });
+    tsMock
+      .on(WriteRecordsCommand)
+      .resolves({ RecordsIngested: { Total: 100, MemoryStore: 100, MagneticStore: 0 } });
     const { sink } = makeSink();
     const events = manyEvents(250);
 
@@ -151,7 +157,8 @@ describe('TimestreamSink', () => {
             },
             {
               RecordIndex: 49,
-              Reason: 'A record with the same dimensions, timestamp and measure name but a different value exists.',
+              Reason:
+                'A record with the same dimensions, timestamp and measure name but a different value exists.',
               ExistingVersion: 7,
             },
           ],
@@ -231,7 +238,9 @@ describe('TimestreamSink', () => {
     });
     tsMock
       .on(WriteRecordsCommand)
-      .rejectsOnce(new InternalServerException({ $metadata: { httpStatusCode: 500 }, message: 'x', Message: 'x' }))
+      .rejectsOnce(
+        new InternalServerException({ $metadata: { httpStatusCode: 500 }, message: 'x', Message: 'x' }),
+      )
       .rejectsOnce(fiveHundred)
       .resolves({});
     const { sink } = makeSink();
@@ -265,7 +274,9 @@ describe('TimestreamSink', () => {
     // Prepare
     tsMock
       .on(WriteRecordsCommand)
-      .rejects(new AccessDeniedException({ $metadata: { httpStatusCode: 403 }, message: 'no', Message: 'no' }));
+      .rejects(
+        new AccessDeniedException({ $metadata: { httpStatusCode: 403 }, message: 'no', Message: 'no' }),
+      );
     const { sink, sleep } = makeSink();
 
     // Act
