@@ -65,6 +65,7 @@ export async function createRuntime(config: LocalConfig, clock: Clock = systemCl
     corsOrigins: '*',
     verifyUploadToken: (token, now) => verifyUploadToken(secret, token, now),
     warn: (message, details) => logger.warn(message, details),
+    sync: () => stores.db.sync(),
   };
   const createdAdminKey = await ensureAdminKey(deps, config.apiKey);
   return {

@@ -56,6 +56,12 @@ export interface IngestDeps {
   /** Optional raw-measure sink (Timestream); failures there never fail ingest. */
   timeseries?: TimeSeriesSink;
   config: IngestConfig;
+  /**
+   * Resolves once every write made so far is durable. Stores that commit in groups (the embedded
+   * DuckDB store) need it before a client is acknowledged; stores whose writes are durable on return
+   * (DynamoDB) leave it out.
+   */
+  sync?: () => Promise<void>;
   /** Reports non-fatal problems (a failed Timestream write) to the platform's logger. */
   warn?: (message: string, details: Record<string, unknown>) => void;
 }
@@ -75,6 +81,7 @@ export async function upsertSession(
   await deps.agents.ensure(change.agentId, change.at);
   const result = await deps.sessions.upsert(change);
   const settled = await settleSession(deps, change.agentId, change.sessionId);
+  await deps.sync?.();
   return { session: settled ?? result.session, created: result.created };
 }
 
@@ -87,6 +94,7 @@ export async function addSessionEval(
   const existing = await deps.sessions.get(agentId, sessionId);
   if (!existing) await ensureStubSession(deps, agentId, sessionId, result.at, 'lucidic');
   await deps.sessions.addEval(agentId, sessionId, result);
+  await deps.sync?.();
 }
 
 async function ensureStubSession(
@@ -146,6 +154,7 @@ export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Prom
       outcomes[item.index] = results[i]!;
     });
   }
+  await deps.sync?.();
   return outcomes;
 }
 
@@ -453,6 +462,7 @@ export async function reconcile(deps: IngestDeps, limit = 1000): Promise<{ folds
     await settleSession(deps, s.agentId, s.sessionId);
     settled++;
   }
+  await deps.sync?.();
   return { folds: byFold.size, settled };
 }
 

@@ -1,4 +1,5 @@
 import { readLocalConfig } from '../config';
+import { seedDemoIfEmpty } from '../demo';
 import { createRuntime } from '../runtime';
 import { createLocalServer } from '../server';
 
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (process.argv.includes('--demo')) {
+    seedDemoIfEmpty(rt, url).catch((e) => console.error('--demo failed:', (e as Error).message));
+  }
 }
 
 main().catch((e) => {

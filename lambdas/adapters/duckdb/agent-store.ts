@@ -4,14 +4,14 @@ import { type DuckDbDatabase, num } from './database';
 export class DuckDbAgentStore implements AgentStore {
   private readonly known = new Set<string>();
 
-  constructor(private readonly db: DuckDbDatabase) {}
+  constructor(private readonly db: DuckDbDatabase) {
+    db.register({ name: 'agents', columns: ['agent_id', 'created_at'], key: ['agent_id'], insertOnly: true });
+  }
 
   async ensure(agentId: string, at: number): Promise<void> {
     if (this.known.has(agentId)) return;
-    await this.db.exclusive((q) =>
-      q.run('INSERT INTO agents VALUES ($1, $2) ON CONFLICT DO NOTHING', [agentId, at]),
-    );
     this.known.add(agentId);
+    this.db.stage('agents', agentId, [agentId, at]);
   }
 
   list(): Promise<Array<{ agentId: string; createdAt: number }>> {

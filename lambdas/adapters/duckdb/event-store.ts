@@ -1,11 +1,64 @@
-import type { EventStore, Page, StoredEvent } from '../../domain/ports';
+import type { ErrorGroup, ErrorGroupSearch, EventStore, Page, StoredEvent } from '../../domain/ports';
 import { decodeCursor, encodeCursor } from './cursor';
 import { type DuckDbDatabase, num, type SqlParam } from './database';
+import { errorGroups } from './error-groups';
+import { hashKey, KeyHashSet } from './hash-set';
 
-const COLUMNS = 23;
+const COLUMNS = [
+  'key_hash',
+  'agent_id',
+  'session_id',
+  'event_id',
+  'parent_event_id',
+  'type',
+  'raw_type',
+  'name',
+  'started_at',
+  'duration_ms',
+  'model',
+  'provider',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'unpriced',
+  'error_category',
+  'error_fingerprint',
+  'production',
+  'received_at',
+  'doc',
+];
+const TYPES: Array<'varchar' | 'bigint' | 'double' | 'boolean'> = [
+  'bigint',
+  'varchar',
+  'varchar',
+  'varchar',
+  'varchar',
+  'varchar',
+  'varchar',
+  'varchar',
+  'bigint',
+  'double',
+  'varchar',
+  'varchar',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'double',
+  'boolean',
+  'varchar',
+  'varchar',
+  'boolean',
+  'bigint',
+  'varchar',
+];
 
-function row(e: StoredEvent): SqlParam[] {
+function row(hash: number, e: StoredEvent): SqlParam[] {
+  const { folded: _f, ...doc } = e;
   return [
+    hash,
     e.agentId,
     e.sessionId,
     e.eventId,
@@ -27,87 +80,101 @@ function row(e: StoredEvent): SqlParam[] {
     e.error?.fingerprint ?? null,
     e.fold.production,
     e.receivedAt,
-    !e.folded,
-    JSON.stringify(e),
+    JSON.stringify(doc),
   ];
 }
 
-/** Events with their queryable fields as columns (for exact ad-hoc queries) and the full record as JSON. */
-export class DuckDbEventStore implements EventStore {
-  constructor(private readonly db: DuckDbDatabase) {}
+const k3 = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
+const inList = (n: number, from: number) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(',');
 
-  insertNew(events: StoredEvent[]): Promise<{ inserted: string[]; duplicates: string[] }> {
-    if (events.length === 0) return Promise.resolve({ inserted: [], duplicates: [] });
-    return this.db.tx(async (q) => {
-      const inserted: string[] = [];
-      const duplicates: string[] = [];
-      const bySession = new Map<string, StoredEvent[]>();
-      for (const e of events) {
-        const k = `${e.agentId}\u0000${e.sessionId}`;
-        const list = bySession.get(k) ?? [];
-        list.push(e);
-        bySession.set(k, list);
-      }
-      const fresh: StoredEvent[] = [];
-      for (const list of bySession.values()) {
-        const first = list[0]!;
-        const ids = list.map((e) => e.eventId);
-        const existing = new Set(
-          (
-            await q.all(
-              `SELECT event_id FROM events WHERE agent_id = $1 AND session_id = $2 AND event_id IN (${ids
-                .map((_, i) => `$${i + 3}`)
-                .join(',')})`,
-              [first.agentId, first.sessionId, ...ids],
-            )
-          ).map((r) => r.event_id as string),
-        );
-        const seen = new Set<string>();
-        for (const e of list) {
-          if (existing.has(e.eventId) || seen.has(e.eventId)) duplicates.push(e.eventId);
-          else {
-            seen.add(e.eventId);
-            fresh.push(e);
-            inserted.push(e.eventId);
-          }
-        }
-      }
-      for (let i = 0; i < fresh.length; i += 200) {
-        const chunk = fresh.slice(i, i + 200);
-        const values = chunk
-          .map(
-            (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(',')})`,
-          )
-          .join(',');
-        await q.run(`INSERT INTO events VALUES ${values}`, chunk.flatMap(row));
-      }
-      return { inserted, duplicates };
+/**
+ * Events: an append-only table (DuckDB appender, no key constraint) with the queryable fields as
+ * columns and the full record as JSON. Duplicates are caught before staging: an in-memory set of key
+ * hashes proves most keys new without a lookup; a hash hit is confirmed against the table. Folds not
+ * yet marked done live in the small `pending_events` table.
+ */
+export class DuckDbEventStore implements EventStore {
+  private keys: KeyHashSet | null = null;
+  private loading: Promise<KeyHashSet> | null = null;
+
+  constructor(private readonly db: DuckDbDatabase) {
+    db.register({ name: 'events', columns: COLUMNS, key: ['key_hash'], append: TYPES });
+    db.register({
+      name: 'pending_events',
+      columns: ['agent_id', 'session_id', 'event_id', 'received_at', 'fold_id'],
+      key: ['agent_id', 'session_id', 'event_id'],
+      insertOnly: true,
     });
   }
 
-  markFolded(agentId: string, sessionId: string, eventIds: string[]): Promise<void> {
-    if (eventIds.length === 0) return Promise.resolve();
-    return this.db.exclusive(async (q) => {
-      const rows = await q.all(
-        `SELECT event_id, doc FROM events WHERE agent_id = $1 AND session_id = $2 AND pending AND event_id IN (${eventIds
-          .map((_, i) => `$${i + 3}`)
-          .join(',')})`,
-        [agentId, sessionId, ...eventIds],
-      );
-      if (rows.length === 0) return;
-      await q.run(
-        `UPDATE events SET pending = false WHERE agent_id = $1 AND session_id = $2 AND event_id IN (${rows
-          .map((_, i) => `$${i + 3}`)
-          .join(',')})`,
-        [agentId, sessionId, ...rows.map((r) => r.event_id as string)],
-      );
+  private keySet(): Promise<KeyHashSet> {
+    if (this.keys) return Promise.resolve(this.keys);
+    this.loading ??= this.db.direct(async (q) => {
+      const set = new KeyHashSet();
+      for (const r of await q.all('SELECT key_hash FROM events')) set.add(num(r.key_hash));
+      this.keys = set;
+      return set;
     });
+    return this.loading;
+  }
+
+  async insertNew(events: StoredEvent[]): Promise<{ inserted: string[]; duplicates: string[] }> {
+    const keys = await this.keySet();
+    const inserted: string[] = [];
+    const duplicates: string[] = [];
+    const maybe: Array<{ e: StoredEvent; key: string; hash: number }> = [];
+    const stage = (e: StoredEvent, key: string, hash: number) => {
+      keys.add(hash);
+      this.db.stage('events', key, row(hash, e));
+      if (!e.folded) {
+        this.db.stage('pending_events', key, [
+          e.agentId,
+          e.sessionId,
+          e.eventId,
+          e.receivedAt,
+          e.fold.foldId,
+        ]);
+      }
+      inserted.push(e.eventId);
+    };
+    for (const e of events) {
+      const key = k3(e.agentId, e.sessionId, e.eventId);
+      const hash = hashKey(key);
+      if (this.db.isStaged('events', key)) duplicates.push(e.eventId);
+      else if (keys.has(hash)) maybe.push({ e, key, hash });
+      else stage(e, key, hash);
+    }
+    for (const m of maybe) {
+      const rows = await this.db.direct((q) =>
+        q.all(
+          'SELECT 1 FROM events WHERE key_hash = $1 AND agent_id = $2 AND session_id = $3 AND event_id = $4 LIMIT 1',
+          [m.hash, m.e.agentId, m.e.sessionId, m.e.eventId],
+        ),
+      );
+      if (rows.length > 0 || this.db.isStaged('events', m.key)) duplicates.push(m.e.eventId);
+      else stage(m.e, m.key, m.hash);
+    }
+    return { inserted, duplicates };
+  }
+
+  async markFolded(agentId: string, sessionId: string, eventIds: string[]): Promise<void> {
+    for (const id of eventIds) {
+      this.db.unstage('pending_events', k3(agentId, sessionId, id), [agentId, sessionId, id]);
+    }
   }
 
   listPending(before: number, limit: number): Promise<StoredEvent[]> {
     return this.db.exclusive(async (q) => {
+      // Whole folds only (a fold replayed in parts could apply a key twice): take folds in age order
+      // while their events fit in the limit, and always the first one.
       const rows = await q.all(
-        'SELECT doc FROM events WHERE pending AND received_at < $1 ORDER BY received_at LIMIT $2',
+        `WITH folds AS (
+           SELECT fold_id, min(received_at) AS t, count(*) AS n FROM pending_events
+           WHERE received_at < $1 GROUP BY fold_id),
+         ranked AS (SELECT fold_id, t, n, sum(n) OVER (ORDER BY t, fold_id) - n AS before_n FROM folds)
+         SELECT e.doc FROM pending_events p JOIN ranked r ON r.fold_id = p.fold_id JOIN events e
+           ON e.agent_id = p.agent_id AND e.session_id = p.session_id AND e.event_id = p.event_id
+         WHERE r.before_n = 0 OR r.before_n + r.n <= $2 ORDER BY r.t, p.fold_id, p.received_at`,
         [before, limit],
       );
       return rows.map((r) => ({ ...(JSON.parse(r.doc as string) as StoredEvent), folded: false }));
@@ -120,12 +187,14 @@ export class DuckDbEventStore implements EventStore {
     cursor: string | null,
     limit: number,
   ): Promise<Page<StoredEvent>> {
+    const after = decodeCursor<[number, string]>(cursor);
     return this.db.exclusive(async (q) => {
-      const after = decodeCursor<[number, string]>(cursor);
       const rows = await q.all(
-        `SELECT doc, pending FROM events WHERE agent_id = $1 AND session_id = $2
-           AND ($3::BIGINT IS NULL OR (started_at, event_id) > ($3::BIGINT, $4::VARCHAR))
-         ORDER BY started_at, event_id LIMIT $5`,
+        `SELECT e.doc, p.event_id IS NOT NULL AS pending FROM events e
+           LEFT JOIN pending_events p ON p.agent_id = e.agent_id AND p.session_id = e.session_id AND p.event_id = e.event_id
+         WHERE e.agent_id = $1 AND e.session_id = $2
+           AND ($3::BIGINT IS NULL OR (e.started_at, e.event_id) > ($3::BIGINT, $4::VARCHAR))
+         ORDER BY e.started_at, e.event_id LIMIT $5`,
         [agentId, sessionId, after ? num(after[0]) : null, after ? String(after[1]) : null, limit + 1],
       );
       const items = rows
@@ -138,4 +207,10 @@ export class DuckDbEventStore implements EventStore {
       };
     });
   }
+
+  errorGroups(q: ErrorGroupSearch, cursor: string | null, limit: number): Promise<Page<ErrorGroup>> {
+    return errorGroups(this.db, q, cursor, limit);
+  }
 }
+
+export { inList };

@@ -7,7 +7,7 @@ import {
   type RollupRecord,
   rollupKeyString,
 } from '../../domain/rollup';
-import type { DuckDbDatabase, Queries } from './database';
+import type { DuckDbDatabase } from './database';
 
 const toRecord = (r: Record<string, unknown>): RollupRecord => {
   const key: RollupKey = {
@@ -22,68 +22,106 @@ const toRecord = (r: Record<string, unknown>): RollupRecord => {
   });
 };
 
-/** Hourly rollups; one row per (agent, production, slice, hour). Apply is one transaction per fold. */
+function compact(counters: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(counters)) if (v !== 0) out[k] = v;
+  return out;
+}
+
+/**
+ * Hourly rollups, one row per (agent, production, slice, hour). Records touched by this process are
+ * cached (they are few: hours × slices) and written back through the group commit.
+ */
 export class DuckDbRollupStore implements RollupStore {
+  private readonly cache = new Map<string, RollupRecord>();
+  private folds: Set<string> | null = null;
   private readonly admitted = new Map<string, Set<string>>();
 
-  constructor(private readonly db: DuckDbDatabase) {}
-
-  apply(foldId: string, deltas: RollupDelta[]): Promise<void> {
-    if (deltas.length === 0) return Promise.resolve();
-    return this.db.tx(async (q) => {
-      const pending = await this.unapplied(q, foldId, deltas);
-      if (pending.length === 0) return;
-      const current = await this.readMany(
-        q,
-        pending.map((d) => d.key),
-      );
-      for (const d of pending) {
-        const id = rollupKeyString(d.key);
-        const rec = applyDelta(current.get(id) ?? emptyRecord(d.key), d);
-        await q.run(
-          `INSERT INTO rollups VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (agent_id, production, slice, hour) DO UPDATE SET counters = excluded.counters, sketches = excluded.sketches`,
-          [
-            d.key.agentId,
-            d.key.production,
-            d.key.slice,
-            d.key.hour,
-            JSON.stringify(compact(rec.counters)),
-            JSON.stringify(rec.sketches),
-          ],
-        );
-        await q.run('INSERT INTO rollup_folds VALUES ($1, $2)', [foldId, id]);
-      }
+  constructor(private readonly db: DuckDbDatabase) {
+    db.register({
+      name: 'rollups',
+      columns: ['agent_id', 'production', 'slice', 'hour', 'counters', 'sketches'],
+      key: ['agent_id', 'production', 'slice', 'hour'],
+    });
+    db.register({
+      name: 'rollup_folds',
+      columns: ['fold_id', 'rollup_key'],
+      key: ['fold_id', 'rollup_key'],
+      insertOnly: true,
+    });
+    db.register({
+      name: 'tag_values',
+      columns: ['agent_id', 'tag_key', 'tag_value'],
+      key: ['agent_id', 'tag_key', 'tag_value'],
+      insertOnly: true,
     });
   }
 
-  private async unapplied(q: Queries, foldId: string, deltas: RollupDelta[]): Promise<RollupDelta[]> {
-    const rows = await q.all('SELECT rollup_key FROM rollup_folds WHERE fold_id = $1', [foldId]);
-    if (rows.length === 0) return deltas;
-    const done = new Set(rows.map((r) => r.rollup_key as string));
-    return deltas.filter((d) => !done.has(rollupKeyString(d.key)));
+  private async markers(): Promise<Set<string>> {
+    if (!this.folds) {
+      const rows = await this.db.direct((q) => q.all('SELECT fold_id, rollup_key FROM rollup_folds'));
+      this.folds ??= new Set(rows.map((r) => `${r.fold_id}\u0001${r.rollup_key}`));
+    }
+    return this.folds;
   }
 
-  private async readMany(q: Queries, keys: RollupKey[]): Promise<Map<string, RollupRecord>> {
-    const out = new Map<string, RollupRecord>();
+  private async loadMissing(keys: RollupKey[]): Promise<void> {
+    const missing = keys.filter((k) => !this.cache.has(rollupKeyString(k)));
+    if (missing.length === 0) return;
     const byAgent = new Map<string, RollupKey[]>();
-    for (const k of keys) byAgent.set(k.agentId, [...(byAgent.get(k.agentId) ?? []), k]);
+    for (const k of missing) byAgent.set(k.agentId, [...(byAgent.get(k.agentId) ?? []), k]);
     for (const [agentId, list] of byAgent) {
       const hours = [...new Set(list.map((k) => k.hour))];
-      const rows = await q.all(
-        `SELECT * FROM rollups WHERE agent_id = $1 AND hour IN (${hours.map((_, i) => `$${i + 2}`).join(',')})`,
-        [agentId, ...hours],
+      const slices = [...new Set(list.map((k) => k.slice))];
+      const rows = await this.db.direct((q) =>
+        q.all(
+          `SELECT * FROM rollups WHERE agent_id = $1 AND hour IN (${hours.map((_, i) => `$${i + 2}`).join(',')})
+             AND slice IN (${slices.map((_, i) => `$${i + 2 + hours.length}`).join(',')})`,
+          [agentId, ...hours, ...slices],
+        ),
       );
       for (const r of rows) {
         const rec = toRecord(r);
-        out.set(rollupKeyString(rec.key), rec);
+        const id = rollupKeyString(rec.key);
+        if (!this.cache.has(id)) this.cache.set(id, rec);
       }
     }
-    return out;
+    for (const k of missing) {
+      const id = rollupKeyString(k);
+      if (!this.cache.has(id)) this.cache.set(id, emptyRecord(k));
+    }
   }
 
-  release(foldId: string, _keys: RollupKey[]): Promise<void> {
-    return this.db.exclusive((q) => q.run('DELETE FROM rollup_folds WHERE fold_id = $1', [foldId]));
+  async apply(foldId: string, deltas: RollupDelta[]): Promise<void> {
+    if (deltas.length === 0) return;
+    const markers = await this.markers();
+    await this.loadMissing(deltas.map((d) => d.key));
+    // No await from here on: the marker check and the change are atomic.
+    for (const d of deltas) {
+      const id = rollupKeyString(d.key);
+      const marker = `${foldId}\u0001${id}`;
+      if (markers.has(marker)) continue;
+      markers.add(marker);
+      const rec = applyDelta(this.cache.get(id)!, d);
+      this.db.stage('rollups', id, () => [
+        rec.key.agentId,
+        rec.key.production,
+        rec.key.slice,
+        rec.key.hour,
+        JSON.stringify(compact(rec.counters)),
+        JSON.stringify(rec.sketches),
+      ]);
+      this.db.stage('rollup_folds', marker, [foldId, id]);
+    }
+  }
+
+  async release(foldId: string, keys: RollupKey[]): Promise<void> {
+    const markers = await this.markers();
+    for (const k of keys) {
+      const id = rollupKeyString(k);
+      const marker = `${foldId}\u0001${id}`;
+      if (markers.delete(marker)) this.db.unstage('rollup_folds', marker, [foldId, id]);
+    }
   }
 
   query(
@@ -122,27 +160,19 @@ export class DuckDbRollupStore implements RollupStore {
 
   async admitTagValues(agentId: string, key: string, values: string[], cap: number): Promise<Set<string>> {
     const cacheKey = `${agentId}\u0000${key}`;
-    const known = this.admitted.get(cacheKey) ?? new Set<string>();
-    if (values.every((v) => known.has(v))) return new Set(values);
-    return this.db.tx(async (q) => {
-      const rows = await q.all('SELECT tag_value FROM tag_values WHERE agent_id = $1 AND tag_key = $2', [
-        agentId,
-        key,
-      ]);
-      const all = new Set(rows.map((r) => r.tag_value as string));
-      for (const v of values) {
-        if (all.has(v) || all.size >= cap) continue;
-        await q.run('INSERT INTO tag_values VALUES ($1, $2, $3)', [agentId, key, v]);
-        all.add(v);
-      }
-      this.admitted.set(cacheKey, all);
-      return new Set(values.filter((v) => all.has(v)));
-    });
+    let known = this.admitted.get(cacheKey);
+    if (!known) {
+      const rows = await this.db.direct((q) =>
+        q.all('SELECT tag_value FROM tag_values WHERE agent_id = $1 AND tag_key = $2', [agentId, key]),
+      );
+      known = this.admitted.get(cacheKey) ?? new Set(rows.map((r) => r.tag_value as string));
+      this.admitted.set(cacheKey, known);
+    }
+    for (const v of values) {
+      if (known.has(v) || known.size >= cap) continue;
+      known.add(v);
+      this.db.stage('tag_values', `${cacheKey}\u0000${v}`, [agentId, key, v]);
+    }
+    return new Set(values.filter((v) => known.has(v)));
   }
-}
-
-function compact(counters: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(counters)) if (v !== 0) out[k] = v;
-  return out;
 }

@@ -1,0 +1,410 @@
+import { DomainError } from '../../domain/errors';
+import type { RubricResult, Session, SettledSnapshot } from '../../domain/model';
+import type { Page, SessionStore, SessionUpsert, TotalsDelta } from '../../domain/ports';
+import { lastActivity, mergeSessionUpsert, owesSettlement } from '../../domain/session-merge';
+import {
+  type DynamoDbStoreOptions,
+  decodeCursor,
+  Expr,
+  encodeCursor,
+  mapLimit,
+  VigilTable,
+  WRITE_CONCURRENCY,
+} from './client';
+import {
+  addend,
+  bool,
+  FIRST_EVENT_ATTR,
+  foldMarker,
+  type Item,
+  itemToSession,
+  keyItem,
+  LAST_EVENT_END_ATTR,
+  num,
+  numOrNull,
+  sessionToItem,
+  snapshotAttr,
+  str,
+  strOrNull,
+  TOTAL_ATTRS,
+  toAttr,
+} from './items';
+import { encTime, encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
+
+/** Concurrent upserts of one session re-read and retry; more than this many lost races is a conflict. */
+const MAX_ATTEMPTS = 10;
+
+/** One field that only ever moves one way (a maximum or a minimum), SET under a condition that says so. */
+interface Monotonic {
+  attr: string;
+  value: number;
+  keep: 'max' | 'min';
+  /** Attributes to SET with it (an index key derived from the value). */
+  with?: Record<string, string>;
+}
+
+/**
+ * Sessions, one item each (pk S#agent#session, sk SESSION), every field a top-level attribute so each
+ * writer SETs or ADDs only what it owns and never overwrites a concurrent writer's fields:
+ * - upsert: read, merge (domain/session-merge), write the changed fields guarded by an upsert revision
+ *   `urev`; only concurrent upserts race on it, and the loser re-reads and retries.
+ * - applyTotals: ADD the sums plus SET a marker named after the fold, on the condition that the marker
+ *   is absent (exactly once per fold until releaseFold). firstEventAt / lastEventEndAt / updatedAt are
+ *   a minimum and maxima: SET under "only if it improves" conditions, which are idempotent.
+ * - casSettled / markSettledApplied: conditions on settledVersion and settledAppliedVersion.
+ *
+ * listUnsettled reads gsi2 partitions U#<shard>: the entry (attribute gsi2pk) exists while the session
+ * may owe a settlement (domain owesSettlement); its sort key gsi2sk mirrors updatedAt, and lastEventEndAt
+ * is checked on the fetched item. Why no change can be lost without transactions: the predicate depends
+ * only on settled and settledAppliedVersion. casSettled sets the entry in the very write that stores
+ * the new snapshot (a new snapshot is never applied yet, so it always owes). markSettledApplied raises
+ * the applied version, then removes the entry in a second write whose condition re-checks the
+ * predicate on the stored item (settledComplete and applied ≥ settledVersion): if a casSettled slipped
+ * in between, the condition fails and the entry stays. A crash between the two writes leaves a stale
+ * entry, which readers filter out (they re-check owesSettlement on the item) and tidy away.
+ */
+export class DynamoDbSessionStore implements SessionStore {
+  private readonly table: VigilTable;
+
+  constructor(options: DynamoDbStoreOptions) {
+    this.table = new VigilTable(options);
+  }
+
+  async get(agentId: string, sessionId: string): Promise<Session | null> {
+    const item = await this.table.get(keys.session(agentId, sessionId));
+    return item ? itemToSession(item) : null;
+  }
+
+  async locate(sessionId: string): Promise<string | null> {
+    const item = await this.table.get(keys.locator(sessionId));
+    return item?.agentId?.S ?? null;
+  }
+
+  async upsert(change: SessionUpsert): Promise<{ session: Session; created: boolean }> {
+    const key = keys.session(change.agentId, change.sessionId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      // Lost a race last time: back off a little, with jitter, so racing upserts spread out.
+      if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      const item = await this.table.get(key);
+      if (!item) {
+        const session = mergeSessionUpsert(null, change);
+        // The owner first: a crash before the session write leaves an owner that a retry agrees with.
+        await this.table.put(
+          { ...keyItem(keys.locator(change.sessionId)), agentId: str(change.agentId) },
+          { expression: 'attribute_not_exists(pk)' },
+        );
+        const created = await this.table.put(sessionToItem(session), {
+          expression: 'attribute_not_exists(pk)',
+        });
+        if (created !== false) return { session, created: true };
+        continue;
+      }
+      const existing = itemToSession(item);
+      if (change.stub) return { session: existing, created: false };
+      const next = mergeSessionUpsert(existing, change);
+      const expr = new Expr();
+      const sets = changedFields(existing, next, expr);
+      if (sets.length === 0) return { session: existing, created: false };
+      const conditions = [`${expr.name('urev')} = ${expr.value(num(Number(item.urev?.N ?? 0)))}`];
+      if (next.updatedAt !== existing.updatedAt) {
+        // applyTotals raises updatedAt too: never lower it.
+        conditions.push(`${expr.name('updatedAt')} < ${expr.value(num(next.updatedAt))}`);
+      }
+      const updated = await this.table.update({
+        key,
+        update: `SET ${sets.join(', ')} ADD ${expr.name('urev')} ${expr.value(num(1))}`,
+        condition: conditions.join(' AND '),
+        expr,
+        returnValues: 'ALL_NEW',
+      });
+      if (updated) return { session: itemToSession(updated), created: false };
+    }
+    throw new DomainError('conflict', `session ${change.sessionId}: too many concurrent updates, retry`);
+  }
+
+  async applyTotals(
+    agentId: string,
+    sessionId: string,
+    foldId: string,
+    delta: TotalsDelta,
+    at: number,
+  ): Promise<void> {
+    const key = keys.session(agentId, sessionId);
+    const markerName = foldMarker(foldId);
+    const item = await this.table.get(key);
+    if (!item) return;
+    const replay = item[markerName] !== undefined;
+    // A replay is no new activity: it only repairs a min/max that an interrupted first attempt missed.
+    const monotonic = wantedMonotonic(item, delta, replay ? null : at);
+    if (!replay) {
+      // Common case: sums, marker and the min/max fields in one write.
+      const first = totalsWrite(markerName, delta, monotonic);
+      if ((await this.table.update({ key, ...first })) !== false) return;
+      // Lost a race (a concurrent fold moved a min/max, or a replay of this fold). Sums alone, then
+      // each min/max on its own: a failed "only if it improves" condition needs no retry.
+      await this.table.update({ key, ...totalsWrite(markerName, delta, []) });
+    }
+    // Also on a replay: a crash between the two writes above must not lose a min/max.
+    await mapLimit(monotonic, monotonic.length, (m) => this.table.update({ key, ...monotonicWrite([m]) }));
+  }
+
+  async releaseFold(agentId: string, sessionId: string, foldId: string): Promise<void> {
+    const expr = new Expr();
+    const marker = expr.name(foldMarker(foldId));
+    await this.table.update({
+      key: keys.session(agentId, sessionId),
+      update: `REMOVE ${marker}`,
+      condition: `attribute_exists(${marker})`,
+      expr,
+    });
+  }
+
+  async addEval(agentId: string, sessionId: string, result: RubricResult): Promise<void> {
+    const expr = new Expr();
+    const evals = expr.name('evals');
+    await this.table.update({
+      key: keys.session(agentId, sessionId),
+      update: `SET ${evals} = list_append(${evals}, ${expr.value({ L: [toAttr(result, 'eval')] })})`,
+      condition: `attribute_exists(${expr.name('pk')})`,
+      expr,
+    });
+  }
+
+  async casSettled(
+    agentId: string,
+    sessionId: string,
+    expectedVersion: number,
+    next: SettledSnapshot,
+  ): Promise<boolean> {
+    const expr = new Expr();
+    const settled = expr.name('settled');
+    const expected = expr.value(num(expectedVersion));
+    // After the swap the applied version is still `expectedVersion` (see owesSettlement).
+    const owes = !next.complete || expectedVersion < next.version;
+    const sets = [
+      `${expr.name('settledPrev')} = ${settled}`,
+      `${settled} = ${expr.value(snapshotAttr(next))}`,
+      `${expr.name('settledVersion')} = ${expr.value(num(next.version))}`,
+      `${expr.name('settledComplete')} = ${expr.value(bool(next.complete))}`,
+    ];
+    if (owes)
+      sets.push(`${expr.name('gsi2pk')} = ${expr.value(str(indexKeys.unsettledShard(agentId, sessionId)))}`);
+    const result = await this.table.update({
+      key: keys.session(agentId, sessionId),
+      update: `SET ${sets.join(', ')}${owes ? '' : ` REMOVE ${expr.name('gsi2pk')}`}`,
+      condition: `attribute_exists(${expr.name('pk')}) AND ${expr.name('settledVersion')} = ${expected} AND ${expr.name('settledAppliedVersion')} = ${expected}`,
+      expr,
+    });
+    return result !== false;
+  }
+
+  async markSettledApplied(agentId: string, sessionId: string, version: number): Promise<void> {
+    const key = keys.session(agentId, sessionId);
+    const expr = new Expr();
+    const applied = expr.name('settledAppliedVersion');
+    const v = expr.value(num(version));
+    const result = await this.table.update({
+      key,
+      update: `SET ${applied} = ${v}`,
+      condition: `attribute_exists(${expr.name('pk')}) AND ${applied} < ${v}`,
+      expr,
+      returnValues: 'ALL_NEW',
+    });
+    if (result && result.gsi2pk !== undefined && !owesSettlement(itemToSession(result))) {
+      await this.clearUnsettled(key);
+    }
+  }
+
+  /**
+   * Removes the unsettled entry under a condition that re-checks the predicate on the stored item, so a
+   * casSettled that slipped in between (and owes again) keeps its entry.
+   */
+  private async clearUnsettled(key: { pk: string; sk: string }): Promise<void> {
+    const expr = new Expr();
+    await this.table.update({
+      key,
+      update: `REMOVE ${expr.name('gsi2pk')}`,
+      condition: `${expr.name('settledComplete')} = ${expr.value(bool(true))} AND ${expr.name('settledAppliedVersion')} >= ${expr.name('settledVersion')}`,
+      expr,
+    });
+  }
+
+  async listUnsettled(before: number, limit: number): Promise<Session[]> {
+    if (limit <= 0) return [];
+    const perShard = await Promise.all(SHARD_IDS.map((shard) => this.unsettledInShard(shard, before, limit)));
+    return perShard
+      .flat()
+      .sort((a, b) => lastActivity(a) - lastActivity(b))
+      .slice(0, limit);
+  }
+
+  private async unsettledInShard(shard: number, before: number, limit: number): Promise<Session[]> {
+    const found: Session[] = [];
+    let start: Item | undefined;
+    do {
+      const expr = new Expr();
+      const page = await this.table.queryPage(
+        {
+          IndexName: 'gsi2',
+          // gsi2sk mirrors updatedAt; lastEventEndAt is checked on the item (it may lie in the future).
+          KeyConditionExpression: `${expr.name('gsi2pk')} = ${expr.value(str(`U#${shard}`))} AND ${expr.name('gsi2sk')} < ${expr.value(str(encTimeBound(before)))}`,
+          Limit: Math.max(limit, 25),
+          ...expr.maps(),
+        },
+        start,
+      );
+      start = page.lastKey;
+      const items = await this.table.batchGet(page.items.map((i) => ({ pk: i.pk!.S!, sk: i.sk!.S! })));
+      const stale: Item[] = [];
+      for (const item of items) {
+        const s = itemToSession(item);
+        if (!owesSettlement(s)) stale.push(item);
+        else if (lastActivity(s) < before) found.push(s);
+      }
+      // Entries left behind by an interrupted markSettledApplied: tidy them so later reads skip them.
+      await mapLimit(stale, WRITE_CONCURRENCY, (item) =>
+        this.clearUnsettled({ pk: item.pk!.S!, sk: item.sk!.S! }),
+      );
+    } while (start && found.length < limit);
+    return found;
+  }
+
+  async list(
+    agentId: string,
+    from: number,
+    to: number,
+    cursor: string | null,
+    limit: number,
+  ): Promise<Page<Session>> {
+    if (limit <= 0 || to <= from) return { items: [], cursor: null };
+    const after = decodeCursor(cursor, isSessionCursor) as [string, string] | null;
+    const expr = new Expr();
+    const start: Item | undefined = after
+      ? {
+          gsi1pk: str(indexKeys.sessionsOf(agentId)),
+          gsi1sk: str(after[0]),
+          ...keyItem(keys.session(agentId, after[1])),
+        }
+      : undefined;
+    const { items: refs } = await this.table.query(
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: `${expr.name('gsi1pk')} = ${expr.value(str(indexKeys.sessionsOf(agentId)))} AND ${expr.name('gsi1sk')} BETWEEN ${expr.value(str(encTimeBound(from)))} AND ${expr.value(str(encTimeBound(to)))}`,
+        ScanIndexForward: false,
+        Limit: limit + 1,
+        ...expr.maps(),
+      },
+      (found) => found.length > limit,
+      start,
+    );
+    const page = refs.slice(0, limit);
+    const items = await this.table.batchGet(page.map((r) => ({ pk: r.pk!.S!, sk: r.sk!.S! })));
+    const byPk = new Map(items.map((i) => [i.pk!.S!, itemToSession(i)]));
+    const sessions = page
+      .map((r) => byPk.get(r.pk!.S!))
+      .filter((s): s is Session => s !== undefined && s.startedAt >= from && s.startedAt < to);
+    const last = page[page.length - 1];
+    return {
+      items: sessions,
+      cursor: refs.length > limit && last ? encodeCursor([last.gsi1sk!.S!, sessionIdOf(last)]) : null,
+    };
+  }
+}
+
+const isSessionCursor = (v: unknown): boolean =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+
+/** The session id of a gsi1 entry: the part of its sort key after "<startedAt>#". */
+const sessionIdOf = (ref: Item): string => {
+  const order = ref.gsi1sk!.S!;
+  return order.slice(order.indexOf('#') + 1);
+};
+
+/** SET clauses for the upsert-owned fields that differ between `before` and `after`. */
+function changedFields(before: Session, after: Session, expr: Expr): string[] {
+  const sets: string[] = [];
+  const set = (attr: string, value: Parameters<Expr['value']>[0]) =>
+    sets.push(`${expr.name(attr)} = ${expr.value(value)}`);
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (before.name !== after.name) set('name', strOrNull(after.name));
+  if (before.task !== after.task) set('task', strOrNull(after.task));
+  if (!same(before.tags, after.tags)) set('tags', toAttr(after.tags, 'tags'));
+  if (before.experimentId !== after.experimentId) set('experimentId', strOrNull(after.experimentId));
+  if (before.datasetItemId !== after.datasetItemId) set('datasetItemId', strOrNull(after.datasetItemId));
+  if (!same(before.rubrics, after.rubrics)) set('rubrics', toAttr(after.rubrics, 'rubrics'));
+  if (before.production !== after.production) set('production', bool(after.production));
+  if (before.sampleRate !== after.sampleRate) set('sampleRate', num(after.sampleRate));
+  if (before.stub !== after.stub) set('stub', bool(after.stub));
+  if (before.status !== after.status) set('status', str(after.status));
+  if (before.endedAt !== after.endedAt) set('endedAt', numOrNull(after.endedAt));
+  if (before.startedAt !== after.startedAt) {
+    set('startedAt', num(after.startedAt));
+    set('gsi1sk', str(indexKeys.sessionOrder(after.startedAt, after.sessionId)));
+  }
+  for (const [k, v] of Object.entries(after.outcome)) {
+    if (before.outcome[k as keyof Session['outcome']] !== v) {
+      sets.push(`${expr.name('outcome')}.${expr.name(k)} = ${expr.value(toAttr(v, `outcome.${k}`))}`);
+    }
+  }
+  if (before.updatedAt !== after.updatedAt) {
+    set('updatedAt', num(after.updatedAt));
+    set('gsi2sk', str(encTime(after.updatedAt)));
+  }
+  return sets;
+}
+
+/** The min/max fields this fold would move, judged on a read (conditions re-check on the write). */
+function wantedMonotonic(item: Item, delta: TotalsDelta, at: number | null): Monotonic[] {
+  const current = (attr: string): number | null =>
+    item[attr]?.N === undefined ? null : Number(item[attr]!.N);
+  const out: Monotonic[] = [];
+  const updatedAt = current('updatedAt');
+  if (at !== null && (updatedAt === null || at > updatedAt)) {
+    out.push({ attr: 'updatedAt', value: at, keep: 'max', with: { gsi2sk: encTime(at) } });
+  }
+  const first = current(FIRST_EVENT_ATTR);
+  if (delta.firstEventAt !== null && (first === null || delta.firstEventAt < first)) {
+    out.push({ attr: FIRST_EVENT_ATTR, value: delta.firstEventAt, keep: 'min' });
+  }
+  const last = current(LAST_EVENT_END_ATTR);
+  if (delta.lastEventEndAt !== null && (last === null || delta.lastEventEndAt > last)) {
+    out.push({ attr: LAST_EVENT_END_ATTR, value: delta.lastEventEndAt, keep: 'max' });
+  }
+  return out;
+}
+
+function monotonicWrite(fields: Monotonic[], expr = new Expr()) {
+  const sets: string[] = [];
+  const conditions = [`attribute_exists(${expr.name('pk')})`];
+  for (const m of fields) {
+    const attr = expr.name(m.attr);
+    const value = expr.value(num(m.value));
+    sets.push(`${attr} = ${value}`);
+    for (const [a, v] of Object.entries(m.with ?? {})) sets.push(`${expr.name(a)} = ${expr.value(str(v))}`);
+    conditions.push(`(attribute_not_exists(${attr}) OR ${attr} ${m.keep === 'max' ? '<' : '>'} ${value})`);
+  }
+  return { update: `SET ${sets.join(', ')}`, condition: conditions.join(' AND '), expr };
+}
+
+/** ADD the sums and SET the fold marker (plus `monotonic`), only if the marker is absent. */
+function totalsWrite(markerName: string, delta: TotalsDelta, monotonic: Monotonic[]) {
+  const expr = new Expr();
+  const base = monotonic.length > 0 ? monotonicWrite(monotonic, expr) : null;
+  const marker = expr.name(markerName);
+  const sets = [...(base ? [base.update.slice('SET '.length)] : []), `${marker} = ${expr.value(num(1))}`];
+  const adds: string[] = [];
+  for (const [field, attr] of Object.entries(TOTAL_ATTRS)) {
+    const amount = delta[field as keyof typeof TOTAL_ATTRS];
+    if (amount !== 0 && Number.isFinite(amount))
+      adds.push(`${expr.name(attr)} ${expr.value(addend(amount))}`);
+  }
+  const conditions = [
+    base?.condition ?? `attribute_exists(${expr.name('pk')})`,
+    `attribute_not_exists(${marker})`,
+  ];
+  return {
+    update: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+    condition: conditions.join(' AND '),
+    expr,
+  };
+}

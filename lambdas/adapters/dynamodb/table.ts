@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { validationError } from '../../domain/errors';
+
+/**
+ * The single Vigil table. Plain data, so the same definition feeds a CreateTable call (tests, scripts)
+ * and the CDK data stack.
+ *
+ * Items (pk / sk):
+ *   session       S#<agent>#<session>   / SESSION        totals, settlement, fold markers
+ *   event         S#<agent>#<session>   / E#<eventId>    one per (agent, session, event): the dedupe key
+ *   session owner L#<session>           / L              first agent that used a session id
+ *   rollup        R#<agent>#<0|1>       / <slice>#<hour> counters, sketch bins, fold markers
+ *   tag values    T#<agent>             / <tag key>      string set of admitted values
+ *   api key       KEYS                  / H#<sha256>     the record;  KEYS / I#<keyId> → its hash
+ *   agent         AGENTS                / <agentId>
+ *
+ * Both GSIs are sparse, KEYS_ONLY and overloaded; readers fetch the items they point to with a
+ * consistent BatchGetItem. KEYS_ONLY matters for cost: an update that changes neither index key nor a
+ * projected attribute writes nothing to the index, so the hot writes (rollup ADDs, session totals)
+ * pay for the index only when an item is created or its index key moves.
+ *   gsi1 — ordered listings:
+ *     sessions by start   SA#<agent>                  / <startedAt>#<sessionId>
+ *     events by start     E#<agent>#<session>         / <startedAt>#<eventId>
+ *     rollups by hour     RS#<agent>#<0|1>#<family>   / <hour>#<slice>   (family = slice up to ':')
+ *   gsi2 — work queues (items leave when the work is done):
+ *     pending folds       P#<shard>                   / <fold receivedAt>#<foldId>
+ *     unsettled sessions  U#<shard>                   / <updatedAt>
+ */
+export const VIGIL_TABLE_SCHEMA = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  billingMode: 'PAY_PER_REQUEST',
+  globalSecondaryIndexes: [
+    {
+      indexName: 'gsi1',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+      projectionType: 'KEYS_ONLY',
+    },
+    {
+      indexName: 'gsi2',
+      partitionKey: { name: 'gsi2pk', type: 'S' },
+      sortKey: { name: 'gsi2sk', type: 'S' },
+      projectionType: 'KEYS_ONLY',
+    },
+  ],
+} as const;
+
+export type VigilTableSchema = typeof VIGIL_TABLE_SCHEMA;
+
+/** Input for CreateTable (the SDK's shape), from VIGIL_TABLE_SCHEMA. */
+export function createTableInput(tableName: string) {
+  const s = VIGIL_TABLE_SCHEMA;
+  const attrs = new Map<string, string>();
+  for (const k of [
+    s.partitionKey,
+    s.sortKey,
+    ...s.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey]),
+  ]) {
+    attrs.set(k.name, k.type);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: s.billingMode,
+    AttributeDefinitions: [...attrs].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType: AttributeType as 'S',
+    })),
+    KeySchema: [
+      { AttributeName: s.partitionKey.name, KeyType: 'HASH' as const },
+      { AttributeName: s.sortKey.name, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: s.globalSecondaryIndexes.map((g) => ({
+      IndexName: g.indexName,
+      KeySchema: [
+        { AttributeName: g.partitionKey.name, KeyType: 'HASH' as const },
+        { AttributeName: g.sortKey.name, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: g.projectionType },
+    })),
+  };
+}
+
+/** Work-queue partitions per queue: spreads index writes; a reader queries each shard. */
+export const QUEUE_SHARDS = 8;
+
+/**
+ * Key parts are user-chosen strings joined with '#'. Escaping '%' and '#' keeps them unambiguous and is
+ * prefix-preserving (esc(a + b) = esc(a) + esc(b)), so begins_with on an escaped prefix stays exact.
+ */
+export const esc = (s: string): string => s.replaceAll('%', '%25').replaceAll('#', '%23');
+
+/** Fixed-width, order-preserving text for a time in ms (to the nanosecond); negatives sort first. */
+export function encTime(ms: number, field = 'time'): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) >= 1e15)
+    throw validationError(field, 'must be epoch ms within ±1e15');
+  return ms >= 0 ? ms.toFixed(6).padStart(24, '0') : `-${(1e15 + ms).toFixed(6).padStart(23, '0')}`;
+}
+
+/** A query bound as key text: bounds past the encodable range (e.g. Infinity) clamp to its edge. */
+export function encTimeBound(ms: number): string {
+  if (Number.isNaN(ms)) throw validationError('time', 'must be a number');
+  return encTime(Math.min(Math.max(ms, -MAX_TIME), MAX_TIME));
+}
+const MAX_TIME = 1e15 - 1;
+
+/** Fixed-width, order-preserving text for an epoch hour. */
+export function encHour(hour: number): string {
+  if (!Number.isInteger(hour) || Math.abs(hour) >= 1e9)
+    throw validationError('hour', 'must be an integer epoch hour');
+  return hour >= 0 ? String(hour).padStart(10, '0') : `-${String(1e9 + hour).padStart(9, '0')}`;
+}
+
+export function shardOf(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) % QUEUE_SHARDS;
+}
+
+export const keys = {
+  session: (agentId: string, sessionId: string) => ({
+    pk: `S#${esc(agentId)}#${esc(sessionId)}`,
+    sk: 'SESSION',
+  }),
+  event: (agentId: string, sessionId: string, eventId: string) => ({
+    pk: `S#${esc(agentId)}#${esc(sessionId)}`,
+    sk: `E#${eventId}`,
+  }),
+  locator: (sessionId: string) => ({ pk: `L#${esc(sessionId)}`, sk: 'L' }),
+  rollupPartition: (agentId: string, production: boolean) => `R#${esc(agentId)}#${production ? 1 : 0}`,
+  rollup: (agentId: string, production: boolean, slice: string, hour: number) => ({
+    pk: keys.rollupPartition(agentId, production),
+    sk: `${esc(slice)}#${encHour(hour)}`,
+  }),
+  tagValues: (agentId: string, tagKey: string) => ({ pk: `T#${esc(agentId)}`, sk: tagKey }),
+  apiKey: (hash: string) => ({ pk: 'KEYS', sk: `H#${hash}` }),
+  apiKeyId: (keyId: string) => ({ pk: 'KEYS', sk: `I#${keyId}` }),
+  agent: (agentId: string) => ({ pk: 'AGENTS', sk: agentId }),
+};
+
+/** Index keys (gsi1 = ordered listings, gsi2 = work queues). */
+export const indexKeys = {
+  sessionsOf: (agentId: string) => `SA#${esc(agentId)}`,
+  sessionOrder: (startedAt: number, sessionId: string) => `${encTime(startedAt, 'startedAt')}#${sessionId}`,
+  eventsOf: (agentId: string, sessionId: string) => `E#${esc(agentId)}#${esc(sessionId)}`,
+  eventOrder: (startedAt: number, eventId: string) => `${encTime(startedAt, 'startedAt')}#${eventId}`,
+  sliceFamily: (sliceOrPrefix: string) => {
+    const i = sliceOrPrefix.indexOf(':');
+    return i < 0 ? sliceOrPrefix : sliceOrPrefix.slice(0, i);
+  },
+  rollupsOf: (agentId: string, production: boolean, family: string) =>
+    `RS#${esc(agentId)}#${production ? 1 : 0}#${esc(family)}`,
+  rollupOrder: (hour: number, slice: string) => `${encHour(hour)}#${slice}`,
+  pendingShard: (foldId: string) => `P#${shardOf(foldId)}`,
+  pendingOrder: (foldReceivedAt: number, foldId: string) =>
+    `${encTime(foldReceivedAt, 'receivedAt')}#${foldId}`,
+  unsettledShard: (agentId: string, sessionId: string) => `U#${shardOf(`${agentId}\u0000${sessionId}`)}`,
+};
+
+/** An hour bound clamped into the encodable range. */
+export const clampHour = (hour: number): number => Math.min(Math.max(Math.floor(hour), -MAX_HOUR), MAX_HOUR);
+const MAX_HOUR = 1e9 - 1;
+
+export const SHARD_IDS = Array.from({ length: QUEUE_SHARDS }, (_, i) => i);

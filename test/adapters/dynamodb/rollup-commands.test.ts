@@ -1,0 +1,207 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldMarker, markersOf } from '../../../lambdas/adapters/dynamodb/items';
+import { DynamoDbRollupStore } from '../../../lambdas/adapters/dynamodb/rollup-store';
+import { encHour } from '../../../lambdas/adapters/dynamodb/table';
+import { type Dynalite, dynamoClient, startDynalite } from '../../helpers/dynalite';
+import { delta, HOUR0, rollupKey, uid } from '../contracts/fixtures';
+
+interface Sent {
+  command: string;
+  input: Record<string, unknown>;
+}
+
+/** A client that records every command it sends (after the adapter built it, before the network). */
+function recordingClient(endpoint: string): { client: DynamoDBClient; sent: Sent[] } {
+  const client = dynamoClient(endpoint);
+  const sent: Sent[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push({
+        command: String(context.commandName),
+        input: structuredClone(args.input as Record<string, unknown>),
+      });
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return { client, sent };
+}
+
+/** Rewrites placeholders (#0, :1) back to names and values, to assert on what the expression means. */
+function readable(input: Record<string, unknown>, field: 'UpdateExpression' | 'ConditionExpression'): string {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, Record<string, unknown>>;
+  return String(input[field] ?? '').replace(/[#:][0-9a-z]+/g, (p) =>
+    p.startsWith('#') ? (names[p] ?? p) : JSON.stringify(values[p]),
+  );
+}
+
+describe('DynamoDbRollupStore commands', () => {
+  let dynamo: Dynalite;
+  let tableName: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    tableName = await dynamo.createTable();
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+
+  const rawItem = async (pk: string, sk: string) =>
+    (
+      await dynamo.client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: sk } } }),
+      )
+    ).Item ?? {};
+
+  it('sends one conditional UpdateItem per key: ADD the amounts, SET identity and the fold marker', async () => {
+    // Prepare
+    const { client, sent } = recordingClient(dynamo.endpoint);
+    const store = new DynamoDbRollupStore({ client, tableName });
+    const agentId = uid('agent');
+    const foldId = `ev:${uid('fold')}`;
+    const key = rollupKey(agentId, { slice: 'model:gpt-4o' });
+    // Act
+    await store.apply(foldId, [
+      delta(key, { counters: { events: 2, costUsd: 0.1 + 0.2 }, sketches: { llmCost: { z: 1, '-3': 0.5 } } }),
+    ]);
+    // Assess
+    expect(sent).toHaveLength(1);
+    const [update] = sent;
+    expect(update!.command).toBe('UpdateItemCommand');
+    expect(update!.input).toMatchObject({
+      TableName: tableName,
+      Key: { pk: { S: `R#${agentId}#1` }, sk: { S: `model:gpt-4o#${encHour(HOUR0)}` } },
+      ReturnValues: 'NONE',
+    });
+    expect(readable(update!.input, 'ConditionExpression')).toBe(`attribute_not_exists(f:${foldId})`);
+    expect(readable(update!.input, 'UpdateExpression')).toBe(
+      [
+        `SET agentId = {"S":"${agentId}"}`,
+        'production = {"BOOL":true}',
+        'slice = {"S":"model:gpt-4o"}',
+        `hour = {"N":"${HOUR0}"}`,
+        `gsi1pk = {"S":"RS#${agentId}#1#model"}`,
+        `gsi1sk = {"S":"${encHour(HOUR0)}#model:gpt-4o"}`,
+        `f:${foldId} = {"N":"1"}`,
+      ].join(', ') +
+        ' ADD ' +
+        [
+          'c_costUsd {"N":"0.3"}',
+          'c_events {"N":"2"}',
+          's_llmCost_-3 {"N":"0.5"}',
+          's_llmCost_z {"N":"1"}',
+        ].join(', '),
+    );
+  });
+
+  it('stores counters and bins as top-level numbers and removes the marker on release', async () => {
+    // Prepare
+    const store = new DynamoDbRollupStore({ client: dynamo.client, tableName });
+    const agentId = uid('agent');
+    const foldId = uid('ev');
+    const key = rollupKey(agentId);
+    await store.apply(foldId, [delta(key)]);
+    const applied = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
+    // Act
+    await store.release(foldId, [key]);
+    // Assess
+    expect(applied).toMatchObject({
+      c_events: { N: '1' },
+      c_costUsd: { N: '0.25' },
+      s_eventLatency_357: { N: '1' },
+      [foldMarker(foldId)]: { N: '1' },
+    });
+    expect(markersOf(await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`))).toEqual([]);
+  });
+
+  it('replays a fold with the same commands, which fail their condition and change nothing', async () => {
+    // Prepare
+    const { client, sent } = recordingClient(dynamo.endpoint);
+    const store = new DynamoDbRollupStore({ client, tableName });
+    const agentId = uid('agent');
+    const foldId = uid('ev');
+    const deltas = [delta(rollupKey(agentId)), delta(rollupKey(agentId, { slice: 'type:llm' }))];
+    await store.apply(foldId, deltas);
+    const first = sent.splice(0);
+    // Act
+    await store.apply(foldId, deltas);
+    // Assess
+    const byKey = (s: Sent[]) =>
+      [...s].sort((a, b) => JSON.stringify(a.input.Key).localeCompare(JSON.stringify(b.input.Key)));
+    expect(byKey(sent)).toEqual(byKey(first));
+    const item = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
+    expect(item.c_events).toEqual({ N: '1' });
+  });
+
+  it('splits a delta too large for one expression into parts, each with its own marker', async () => {
+    // Prepare
+    const { client, sent } = recordingClient(dynamo.endpoint);
+    const store = new DynamoDbRollupStore({ client, tableName });
+    const agentId = uid('agent');
+    const foldId = uid('ev');
+    const key = rollupKey(agentId);
+    const bins = Object.fromEntries(Array.from({ length: 700 }, (_, i) => [String(i), 1]));
+    // Act
+    await store.apply(foldId, [delta(key, { sketches: { eventLatency: bins } })]);
+    await store.apply(foldId, [delta(key, { sketches: { eventLatency: bins } })]);
+    const item = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
+    await store.release(foldId, [key]);
+    // Assess
+    const parts = sent.filter(
+      (s) => s.command === 'UpdateItemCommand' && String(s.input.UpdateExpression).includes(' ADD '),
+    );
+    expect(parts.length).toBeGreaterThan(2);
+    for (const p of parts) expect(String(p.input.UpdateExpression).length).toBeLessThan(4096);
+    expect(item.c_events).toEqual({ N: '1' });
+    expect(item.s_eventLatency_699).toEqual({ N: '1' });
+    expect(markersOf(item).length).toBe(parts.length / 2);
+    expect(markersOf(await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`))).toEqual([]);
+  });
+
+  it('names markers of long fold ids by their hash, within DynamoDB’s 255-byte limit', () => {
+    // Prepare
+    const long = `settle:${'ü'.repeat(300)}:1`;
+    // Act
+    const names = [foldMarker(long), foldMarker(long, 3), foldMarker('ev:short')];
+    // Assess
+    expect(names[0]).toMatch(/^h:[0-9a-f]{64}$/);
+    expect(names[1]).toMatch(/^h3:[0-9a-f]{64}$/);
+    expect(names[2]).toBe('f:ev:short');
+    for (const n of names) expect(Buffer.byteLength(n)).toBeLessThanOrEqual(255);
+  });
+
+  it('reads a slice family through gsi1 keys and a BatchGetItem', async () => {
+    // Prepare
+    const { client, sent } = recordingClient(dynamo.endpoint);
+    const store = new DynamoDbRollupStore({ client, tableName });
+    const agentId = uid('agent');
+    await store.apply(uid('ev'), [
+      delta(rollupKey(agentId, { slice: 'model:a' })),
+      delta(rollupKey(agentId)),
+    ]);
+    sent.splice(0);
+    // Act
+    const records = await store.querySlices(agentId, true, 'model:', HOUR0, HOUR0 + 1);
+    // Assess
+    expect(records.map((r) => r.key.slice)).toEqual(['model:a']);
+    expect(sent.map((s) => s.command)).toEqual(['QueryCommand', 'BatchGetItemCommand']);
+    expect(sent[0]!.input).toMatchObject({ IndexName: 'gsi1' });
+  });
+
+  it('caps tag values across store instances that do not share a cache', async () => {
+    // Prepare
+    const stores = [0, 1, 2].map(() => new DynamoDbRollupStore({ client: dynamo.client, tableName }));
+    const agentId = uid('agent');
+    // Act
+    const results = await Promise.all(
+      stores.map((s, i) => s.admitTagValues(agentId, 'tier', [`a${i}`, `b${i}`], 4)),
+    );
+    // Assess
+    expect(results.reduce((n, r) => n + r.size, 0)).toBe(4);
+    const item = await rawItem(`T#${agentId}`, 'tier');
+    expect(item.values?.SS).toHaveLength(4);
+  });
+});

@@ -1,0 +1,128 @@
+import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldMarker } from '../../../lambdas/adapters/dynamodb/items';
+import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/session-store';
+import { keys } from '../../../lambdas/adapters/dynamodb/table';
+import { type Dynalite, startDynalite } from '../../helpers/dynalite';
+import { sessionChange, snapshot, T0, totals, uid } from '../contracts/fixtures';
+
+describe('DynamoDbSessionStore items', () => {
+  let dynamo: Dynalite;
+  let tableName: string;
+  let store: DynamoDbSessionStore;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    tableName = await dynamo.createTable();
+    store = new DynamoDbSessionStore({ client: dynamo.client, tableName });
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+
+  const key = (agentId: string, sessionId: string) => {
+    const k = keys.session(agentId, sessionId);
+    return { pk: { S: k.pk }, sk: { S: k.sk } };
+  };
+  const raw = async (agentId: string, sessionId: string) =>
+    (await dynamo.client.send(new GetItemCommand({ TableName: tableName, Key: key(agentId, sessionId) })))
+      .Item ?? {};
+  const rawSet = (agentId: string, sessionId: string, values: Record<string, AttributeValue>) =>
+    dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: key(agentId, sessionId),
+        UpdateExpression: `SET ${Object.keys(values)
+          .map((_, i) => `#a${i} = :v${i}`)
+          .join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((n, i) => [`#a${i}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(Object.values(values).map((v, i) => [`:v${i}`, v])),
+      }),
+    );
+
+  it('keeps the unsettled index entry exactly while a settlement may be owed', async () => {
+    // Prepare
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    await store.upsert(sessionChange({ agentId, sessionId }));
+    const created = await raw(agentId, sessionId);
+    // Act
+    await store.casSettled(agentId, sessionId, 0, snapshot({ version: 1, complete: true }));
+    const settledUnapplied = await raw(agentId, sessionId);
+    await store.markSettledApplied(agentId, sessionId, 1);
+    const done = await raw(agentId, sessionId);
+    // Assess
+    expect(created.gsi2pk?.S).toMatch(/^U#\d$/);
+    expect(settledUnapplied.gsi2pk).toEqual(created.gsi2pk);
+    expect(done.gsi2pk).toBeUndefined();
+  });
+
+  it('drops a stale unsettled entry left by an interrupted markSettledApplied', async () => {
+    // Prepare
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    await store.upsert(sessionChange({ agentId, sessionId }));
+    const shard = (await raw(agentId, sessionId)).gsi2pk!;
+    await store.casSettled(agentId, sessionId, 0, snapshot({ version: 1, complete: true }));
+    await store.markSettledApplied(agentId, sessionId, 1);
+    await rawSet(agentId, sessionId, { gsi2pk: shard });
+    // Act
+    const listed = await store.listUnsettled(T0 + 60_000, 1000);
+    // Assess
+    expect(listed.map((s) => s.sessionId)).not.toContain(sessionId);
+    expect((await raw(agentId, sessionId)).gsi2pk).toBeUndefined();
+  });
+
+  it('repairs a min/max that an interrupted applyTotals missed when the fold is replayed', async () => {
+    // Prepare: the sums and marker are written, the last event end is not.
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    const foldId = uid('ev');
+    await store.upsert(sessionChange({ agentId, sessionId }));
+    await rawSet(agentId, sessionId, { t_events: { N: '4' }, [foldMarker(foldId)]: { N: '1' } });
+    // Act
+    await store.applyTotals(
+      agentId,
+      sessionId,
+      foldId,
+      totals({ events: 4, lastEventEndAt: T0 + 5_000 }),
+      T0 + 9,
+    );
+    // Assess
+    const session = await store.get(agentId, sessionId);
+    expect(session?.totals.events).toBe(4);
+    expect(session?.totals.lastEventEndAt).toBe(T0 + 5_000);
+    expect(session?.totals.firstEventAt).toBe(T0);
+  });
+
+  it('writes only the fields an upsert changes', async () => {
+    // Prepare
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    await store.upsert(sessionChange({ agentId, sessionId }));
+    await store.applyTotals(agentId, sessionId, uid('ev'), totals({ events: 5 }), T0);
+    await rawSet(agentId, sessionId, { settledAppliedVersion: { N: '7' } });
+    // Act: a stale merge would bring back the totals and settlement it read; only `name` moves.
+    const { session } = await store.upsert(
+      sessionChange({ agentId, sessionId, name: 'renamed', at: T0 + 1 }),
+    );
+    // Assess
+    expect(session.totals.events).toBe(5);
+    expect(session.settledAppliedVersion).toBe(7);
+    expect(session.name).toBe('renamed');
+  });
+
+  it('stores a session under escaped key parts, so ids with separators stay apart', async () => {
+    // Prepare
+    const agentId = `${uid('a')}#b`;
+    const sessionId = 'c';
+    const otherAgent = agentId.slice(0, -2);
+    const otherSession = 'b#c';
+    // Act
+    await store.upsert(sessionChange({ agentId, sessionId, name: 'one' }));
+    await store.upsert(sessionChange({ agentId: otherAgent, sessionId: otherSession, name: 'two' }));
+    // Assess
+    expect((await store.get(agentId, sessionId))?.name).toBe('one');
+    expect((await store.get(otherAgent, otherSession))?.name).toBe('two');
+  });
+});

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { createTableInput } from '../../lambdas/adapters/dynamodb/table';
+
+export interface Dynalite {
+  endpoint: string;
+  client: DynamoDBClient;
+  /** Creates a fresh, uniquely named Vigil table and returns its name. */
+  createTable(): Promise<string>;
+  deleteTable(tableName: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const dynamoClient = (
+  endpoint: string,
+  extra: Partial<ConstructorParameters<typeof DynamoDBClient>[0]> = {},
+) =>
+  new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    ...extra,
+  });
+
+/** An in-memory DynamoDB on a loopback port (one per test file). */
+export async function startDynalite(): Promise<Dynalite> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = dynamoClient(endpoint);
+  return {
+    endpoint,
+    client,
+    async createTable() {
+      const tableName = `vigil-test-${randomUUID()}`;
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+      return tableName;
+    },
+    async deleteTable(tableName) {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+    },
+    async stop() {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
