@@ -2,6 +2,7 @@ import { createKeyBody } from '../../contracts/keys';
 import { DomainError } from '../domain/errors';
 import { createKey, credentialFrom, requireScope } from '../domain/keys';
 import { type HttpRequest, httpHandler, parseBody, router } from '../platform/http';
+import { awsDeps } from './aws-deps';
 import type { HandlerDeps } from './deps';
 import { keyView } from './views';
 
@@ -46,3 +47,11 @@ export function createAdminRoutes(deps: HandlerDeps) {
 export function createAdminHandler(deps: HandlerDeps) {
   return httpHandler(createAdminRoutes(deps), { logger: deps.logger, corsOrigins: deps.corsOrigins });
 }
+
+let adminLambda: ReturnType<typeof createAdminHandler> | undefined;
+
+/** Lambda entry point: key management routes. */
+export const handler: ReturnType<typeof createAdminHandler> = ((event, context) => {
+  adminLambda ??= createAdminHandler(awsDeps());
+  return adminLambda(event, context);
+}) as ReturnType<typeof createAdminHandler>;

@@ -1,4 +1,5 @@
 import { reconcile } from '../domain/ingest';
+import { awsDeps } from './aws-deps';
 import type { HandlerDeps } from './deps';
 
 /** Scheduled: finish interrupted folds and settle idle sessions. */
@@ -9,3 +10,11 @@ export function createReconcileJob(deps: HandlerDeps) {
     return result;
   };
 }
+
+let job: (() => Promise<{ folds: number; settled: number }>) | undefined;
+
+/** Lambda entry point (EventBridge Scheduler, every few minutes). */
+export const handler = async (): Promise<{ folds: number; settled: number }> => {
+  job ??= createReconcileJob(awsDeps());
+  return job();
+};

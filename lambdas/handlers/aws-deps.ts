@@ -1,0 +1,60 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createDynamoDbStores } from '../adapters/dynamodb';
+import { S3BlobStore } from '../adapters/s3/blob-store';
+import { createTimestreamWriteClient, TimestreamSink } from '../adapters/timestream/timeseries-sink';
+import { DEFAULT_INGEST_CONFIG } from '../domain/ingest';
+import { Authenticator } from '../domain/keys';
+import { systemClock } from '../domain/ports';
+import { defaultPriceBook } from '../domain/pricing/pricing';
+import { type Env, env } from '../platform/env';
+import { createLogger } from '../platform/logger';
+import type { HandlerDeps } from './deps';
+
+/**
+ * The Lambda composition root: adapters built once per container from the environment (DynamoDB
+ * table, payload bucket, and Timestream only when VIGIL_TIMESTREAM_DATABASE is set).
+ */
+export function buildAwsDeps(
+  e: Env = env(),
+  clients: { dynamo?: DynamoDBClient; s3?: S3Client } = {},
+): HandlerDeps {
+  if (!e.VIGIL_TABLE_NAME) throw new Error('VIGIL_TABLE_NAME is not set');
+  if (!e.VIGIL_PAYLOAD_BUCKET) throw new Error('VIGIL_PAYLOAD_BUCKET is not set');
+  const logger = createLogger(e.VIGIL_LOG_LEVEL);
+  const stores = createDynamoDbStores({
+    client: clients.dynamo ?? new DynamoDBClient({ region: e.AWS_REGION }),
+    tableName: e.VIGIL_TABLE_NAME,
+  });
+  const timeseries = e.VIGIL_TIMESTREAM_DATABASE
+    ? new TimestreamSink({
+        client: createTimestreamWriteClient({ region: e.AWS_REGION }),
+        database: e.VIGIL_TIMESTREAM_DATABASE,
+        eventsTable: e.VIGIL_TIMESTREAM_EVENTS_TABLE,
+        sessionsTable: e.VIGIL_TIMESTREAM_SESSIONS_TABLE,
+      })
+    : undefined;
+  return {
+    ...stores,
+    blobs: new S3BlobStore({
+      client: clients.s3 ?? new S3Client({ region: e.AWS_REGION }),
+      bucket: e.VIGIL_PAYLOAD_BUCKET,
+    }),
+    clock: systemClock,
+    prices: defaultPriceBook,
+    config: { ...DEFAULT_INGEST_CONFIG, tagValueCap: e.VIGIL_TAG_VALUE_CAP },
+    timeseries,
+    auth: new Authenticator(stores.keys, () => Date.now()),
+    logger,
+    corsOrigins: e.VIGIL_CORS_ORIGINS,
+    warn: (message, details) => logger.warn(message, details),
+  };
+}
+
+let cached: HandlerDeps | undefined;
+
+/** Deps for this container, built on first use (so importing a handler module has no side effects). */
+export function awsDeps(): HandlerDeps {
+  cached ??= buildAwsDeps();
+  return cached;
+}

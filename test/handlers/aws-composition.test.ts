@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey } from '../../lambdas/domain/keys';
+import { buildAwsDeps } from '../../lambdas/handlers/aws-deps';
+import type { HandlerDeps } from '../../lambdas/handlers/deps';
+import { createIngestHandler } from '../../lambdas/handlers/ingest';
+import { createQueryHandler } from '../../lambdas/handlers/query';
+import { env } from '../../lambdas/platform/env';
+import { type Dynalite, startDynalite } from '../helpers/dynalite';
+
+/** The Lambda composition root on DynamoDB (dynalite) and a mocked S3: the same flows as locally. */
+describe('Lambda handlers on the AWS adapters', () => {
+  let dynamo: Dynalite;
+  let deps: HandlerDeps;
+  let key: string;
+  const s3 = mockClient(S3Client);
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    const tableName = await dynamo.createTable();
+    s3.on(PutObjectCommand).resolves({});
+    deps = buildAwsDeps(
+      env({
+        VIGIL_TABLE_NAME: tableName,
+        VIGIL_PAYLOAD_BUCKET: 'vigil-payloads',
+        VIGIL_LOG_LEVEL: 'SILENT',
+      } as NodeJS.ProcessEnv),
+      { dynamo: dynamo.client, s3: new S3Client({ region: 'us-east-1' }) },
+    );
+    key = (await createKey(deps.keys, { name: 'admin', scopes: ['admin'], agents: '*' }, Date.now())).key;
+  });
+  afterAll(async () => {
+    s3.restore();
+    await dynamo?.stop();
+  });
+
+  const invoke = async (
+    lambda: ReturnType<typeof createIngestHandler>,
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => {
+    const event = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: path.split('?')[0],
+      rawQueryString: path.split('?')[1] ?? '',
+      queryStringParameters: Object.fromEntries(new URLSearchParams(path.split('?')[1] ?? '')),
+      headers: { authorization: `Api-Key ${key}`, 'content-type': 'application/json' },
+      requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '1.2.3.4', userAgent: 't' } },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+    const res = await lambda(event, {} as Context);
+    return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
+  };
+
+  it('ingests a batch exactly once and answers the metrics API from DynamoDB rollups', async () => {
+    const ingest = createIngestHandler(deps);
+    const query = createQueryHandler(deps);
+    const agent = `agt_${randomUUID()}`;
+    const sid = randomUUID();
+    const t = new Date(Date.now() - 600_000).toISOString();
+    const batch = {
+      agent_id: agent,
+      sessions: [
+        { session_id: sid, production_monitoring: true, started_at: t, ended_at: t, tags: ['tier:pro'] },
+      ],
+      events: [1, 2, 3].map((i) => ({
+        event_id: `e${i}`,
+        session_id: sid,
+        type: 'llm',
+        started_at: t,
+        duration_ms: 100 * i,
+        model: 'gpt-4o',
+        usage: { input_tokens: 1_000_000, output_tokens: 0 },
+      })),
+    };
+    const first = await invoke(ingest, 'POST', '/api/v1/batch', batch);
+    const again = await invoke(ingest, 'POST', '/api/v1/batch', batch);
+    const metrics = await invoke(query, 'GET', `/api/agents/${agent}/production/metrics`);
+    expect(first.body).toMatchObject({ accepted: 4, rejected: 0 });
+    expect(again.body).toMatchObject({ duplicates: 3 });
+    expect(metrics.body.sessions.count).toBe(1);
+    expect(metrics.body.tokens.input).toBe(3_000_000);
+    expect(metrics.body.cost.total_usd).toBeCloseTo(7.5, 6);
+    expect(metrics.body.cost.p50_usd).toBeCloseTo(7.5, 1);
+  });
+
+  it('offloads a large payload to the payload bucket with the exact PutObject', async () => {
+    const ingest = createIngestHandler(deps);
+    const agent = `agt_${randomUUID()}`;
+    const sid = randomUUID();
+    const big = { messages: ['x'.repeat(70_000)] };
+    await invoke(ingest, 'POST', '/api/v1/batch', {
+      agent_id: agent,
+      events: [
+        {
+          event_id: 'big',
+          session_id: sid,
+          type: 'generic',
+          started_at: new Date().toISOString(),
+          payload: big,
+        },
+      ],
+    });
+    const put = s3.commandCalls(PutObjectCommand).at(-1)!.args[0].input;
+    expect(put.Bucket).toBe('vigil-payloads');
+    expect(put.Key).toBe(`payloads/${agent}/${sid}/big.json`);
+    expect(put.ContentType).toBe('application/json');
+    expect(JSON.parse(Buffer.from(put.Body as Uint8Array).toString('utf8'))).toEqual(big);
+  });
+});
