@@ -25,7 +25,15 @@ import type {
   TotalsDelta,
 } from './ports';
 import type { PriceBook } from './pricing/pricing';
-import { DeltaBuilder, OTHER_TAG_VALUE, parseTag, type RollupKey, tagSlice } from './rollup';
+import {
+  addCount,
+  addSample,
+  DeltaBuilder,
+  OTHER_TAG_VALUE,
+  parseTag,
+  type RollupKey,
+  tagSlice,
+} from './rollup';
 
 export interface IngestConfig {
   /** Distinct values per tag key that get their own slice; the rest fold into "__other__". */
@@ -275,27 +283,25 @@ async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void>
     const isLlm = e.type === 'llm';
     const tokens = e.usage ? e.usage.inputTokens + e.usage.outputTokens : 0;
     for (const slice of eventSlices) {
-      const key: RollupKey = { agentId: e.agentId, hour, production, slice };
-      builder.count(key, 'events', weight);
-      if (isLlm) builder.count(key, 'llmCalls', weight);
-      if (e.error) builder.count(key, 'errors', weight);
+      const d = builder.delta({ agentId: e.agentId, hour, production, slice });
+      addCount(d, 'events', weight);
+      if (isLlm) addCount(d, 'llmCalls', weight);
+      if (e.error) addCount(d, 'errors', weight);
       if (e.usage) {
-        builder
-          .count(key, 'inputTokens', e.usage.inputTokens * weight)
-          .count(key, 'outputTokens', e.usage.outputTokens * weight)
-          .count(key, 'cachedInputTokens', e.usage.cachedInputTokens * weight)
-          .count(key, 'reasoningTokens', e.usage.reasoningTokens * weight);
+        addCount(d, 'inputTokens', e.usage.inputTokens * weight);
+        addCount(d, 'outputTokens', e.usage.outputTokens * weight);
+        addCount(d, 'cachedInputTokens', e.usage.cachedInputTokens * weight);
+        addCount(d, 'reasoningTokens', e.usage.reasoningTokens * weight);
       }
-      if (e.cost?.usd != null) builder.count(key, 'costUsd', e.cost.usd * weight);
-      if (e.cost?.unpriced) builder.count(key, 'unpricedEvents', weight);
+      if (e.cost?.usd != null) addCount(d, 'costUsd', e.cost.usd * weight);
+      if (e.cost?.unpriced) addCount(d, 'unpricedEvents', weight);
       if (e.durationMs !== null) {
-        builder
-          .count(key, 'latencySumMs', e.durationMs * weight)
-          .count(key, 'latencyCount', weight)
-          .observe(key, 'eventLatency', e.durationMs, weight);
+        addCount(d, 'latencySumMs', e.durationMs * weight);
+        addCount(d, 'latencyCount', weight);
+        addSample(d, 'eventLatency', e.durationMs, weight);
       }
-      if (isLlm && tokens > 0) builder.observe(key, 'llmTokens', tokens, weight);
-      if (isLlm && e.cost?.usd != null) builder.observe(key, 'llmCost', e.cost.usd, weight);
+      if (isLlm && tokens > 0) addSample(d, 'llmTokens', tokens, weight);
+      if (isLlm && e.cost?.usd != null) addSample(d, 'llmCost', e.cost.usd, weight);
     }
     totals.events += 1;
     if (isLlm) totals.llmCalls += 1;

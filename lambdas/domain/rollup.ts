@@ -1,4 +1,4 @@
-import { mergeBins, Sketch, type SketchBins } from './sketch';
+import { binKey, mergeBins, type SketchBins } from './sketch';
 
 /**
  * Rollups: per agent, per hour, per production flag, per slice. Every aggregate the product shows is a
@@ -77,7 +77,8 @@ export const emptyRecord = (key: RollupKey): RollupRecord => ({
 export class DeltaBuilder {
   private readonly byKey = new Map<string, RollupDelta>();
 
-  private delta(key: RollupKey): RollupDelta {
+  /** The delta for a key (create on first use); callers on hot paths keep it and use `add`/`addSample`. */
+  delta(key: RollupKey): RollupDelta {
     const id = rollupKeyString(key);
     let d = this.byKey.get(id);
     if (!d) {
@@ -88,16 +89,12 @@ export class DeltaBuilder {
   }
 
   count(key: RollupKey, counter: CounterName, amount: number): this {
-    if (amount === 0 || !Number.isFinite(amount)) return this;
-    const d = this.delta(key);
-    d.counters[counter] = (d.counters[counter] ?? 0) + amount;
+    addCount(this.delta(key), counter, amount);
     return this;
   }
 
   observe(key: RollupKey, sketch: SketchName, value: number, weight: number): this {
-    if (!Number.isFinite(value) || weight === 0) return this;
-    const d = this.delta(key);
-    d.sketches[sketch] = mergeBins(d.sketches[sketch] ?? {}, new Sketch().add(value, weight).bins);
+    addSample(this.delta(key), sketch, value, weight);
     return this;
   }
 
@@ -105,12 +102,27 @@ export class DeltaBuilder {
     const out: RollupDelta[] = [];
     for (const d of this.byKey.values()) {
       for (const [name, bins] of Object.entries(d.sketches)) {
+        for (const [k, w] of Object.entries(bins!)) if (Math.abs(w) < 1e-9) delete bins![k];
         if (Object.keys(bins!).length === 0) delete d.sketches[name as SketchName];
       }
+      for (const [name, v] of Object.entries(d.counters)) if (v === 0) delete d.counters[name as CounterName];
       if (Object.keys(d.counters).length > 0 || Object.keys(d.sketches).length > 0) out.push(d);
     }
     return out;
   }
+}
+
+export function addCount(d: RollupDelta, counter: CounterName, amount: number): void {
+  if (amount === 0 || !Number.isFinite(amount)) return;
+  d.counters[counter] = (d.counters[counter] ?? 0) + amount;
+}
+
+export function addSample(d: RollupDelta, sketch: SketchName, value: number, weight: number): void {
+  if (!Number.isFinite(value) || value < 0 || weight === 0) return;
+  const bins = d.sketches[sketch] ?? {};
+  d.sketches[sketch] = bins;
+  const k = binKey(value);
+  bins[k] = (bins[k] ?? 0) + weight;
 }
 
 /** Adds a delta (or a record) into a record in place. */
