@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type DuckDbStores, openDuckDbStores } from '../lambdas/adapters/duckdb';
+import { DuckDbSettingsStore } from '../lambdas/adapters/duckdb/settings-store';
 import { LocalFsBlobStore, verifyUploadToken } from '../lambdas/adapters/local-fs/blob-store';
 import { DEFAULT_INGEST_CONFIG, reconcile } from '../lambdas/domain/ingest';
 import { Authenticator, createKey, hashKey } from '../lambdas/domain/keys';
 import { type Clock, systemClock } from '../lambdas/domain/ports';
 import { defaultPriceBook } from '../lambdas/domain/pricing/pricing';
+import { AgentPriceBooks } from '../lambdas/domain/settings';
 import { createAdminHandler } from '../lambdas/handlers/admin';
 import type { HandlerDeps } from '../lambdas/handlers/deps';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
@@ -50,7 +52,10 @@ export async function createRuntime(config: LocalConfig, clock: Clock = systemCl
   const secret = secretFor(config.dataDir);
   const blobs = new LocalFsBlobStore({ root: join(config.dataDir, 'blobs'), baseUrl, secret });
   const logger = createLogger(config.logLevel === 'SILENT' ? 'SILENT' : config.logLevel, 'vigil-local');
+  const settings = new DuckDbSettingsStore(stores.db);
   const deps: HandlerDeps = {
+    settings,
+    agentPrices: new AgentPriceBooks(defaultPriceBook, settings, () => clock.now()),
     sessions: stores.sessions,
     events: stores.events,
     rollups: stores.rollups,

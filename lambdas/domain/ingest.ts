@@ -25,6 +25,7 @@ import type {
   TotalsDelta,
 } from './ports';
 import type { PriceBook } from './pricing/pricing';
+import type { AgentPriceBooks } from './settings';
 import {
   addCount,
   addSample,
@@ -61,6 +62,8 @@ export interface IngestDeps {
   blobs: BlobStore;
   clock: Clock;
   prices: PriceBook;
+  /** Per-agent price overrides on top of `prices` (absent: the table alone). */
+  agentPrices?: AgentPriceBooks;
   /** Optional raw-measure sink (Timestream); failures there never fail ingest. */
   timeseries?: TimeSeriesSink;
   config: IngestConfig;
@@ -133,9 +136,13 @@ export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Prom
   const outcomes: EventOutcome[] = new Array(drafts.length);
   const bySession = new Map<string, Array<{ index: number; event: AgentEvent }>>();
   const seen = new Set<string>();
+  const books = new Map<string, PriceBook>();
+  for (const agentId of new Set(drafts.map((d) => d.agentId))) {
+    books.set(agentId, deps.agentPrices ? await deps.agentPrices.forAgent(agentId) : deps.prices);
+  }
   drafts.forEach((draft, index) => {
     try {
-      const event = enrichEvent(draft, deps.prices, now);
+      const event = enrichEvent(draft, books.get(draft.agentId) ?? deps.prices, now);
       const key = `${event.agentId}\u0000${event.sessionId}`;
       const dupKey = `${key}\u0000${event.eventId}`;
       if (seen.has(dupKey)) {

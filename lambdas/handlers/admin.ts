@@ -1,6 +1,8 @@
 import { createKeyBody } from '../../contracts/keys';
+import { priceOverridesBody } from '../../contracts/prices';
 import { DomainError } from '../domain/errors';
 import { createKey, credentialFrom, requireScope } from '../domain/keys';
+import type { PriceOverride } from '../domain/pricing/pricing';
 import { type HttpRequest, httpHandler, parseBody, router } from '../platform/http';
 import { awsDeps } from './aws-deps';
 import type { HandlerDeps } from './deps';
@@ -30,6 +32,40 @@ export function createAdminRoutes(deps: HandlerDeps) {
       },
     },
     {
+      method: 'GET',
+      pattern: '/api/admin/agents/{agent_id}/prices',
+      handle: async (req) => {
+        await admin(req);
+        const overrides = (await deps.settings?.getPriceOverrides(req.params.agent_id!)) ?? [];
+        return {
+          status: 200,
+          body: { agent_id: req.params.agent_id, overrides: overrides.map(overrideView) },
+        };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/api/admin/agents/{agent_id}/prices',
+      handle: async (req) => {
+        await admin(req);
+        if (!deps.settings)
+          throw new DomainError('not-found', 'price overrides are not available in this deployment');
+        const body = parseBody(priceOverridesBody, req.json ?? {});
+        const agentId = req.params.agent_id!;
+        const overrides: PriceOverride[] = body.overrides.map((o) => ({
+          ...(o.provider ? { provider: o.provider } : {}),
+          model: o.model,
+          inputPerMTok: o.input_per_mtok,
+          outputPerMTok: o.output_per_mtok,
+          cachedInputPerMTok: o.cached_input_per_mtok ?? null,
+          reasoningPerMTok: o.reasoning_per_mtok ?? null,
+        }));
+        await deps.settings.setPriceOverrides(agentId, overrides, deps.clock.now());
+        deps.agentPrices?.forget(agentId);
+        return { status: 200, body: { agent_id: agentId, overrides: overrides.map(overrideView) } };
+      },
+    },
+    {
       method: 'DELETE',
       pattern: '/api/admin/keys/{key_id}',
       handle: async (req) => {
@@ -43,6 +79,15 @@ export function createAdminRoutes(deps: HandlerDeps) {
     },
   ]);
 }
+
+const overrideView = (o: PriceOverride) => ({
+  provider: o.provider ?? null,
+  model: o.model,
+  input_per_mtok: o.inputPerMTok,
+  output_per_mtok: o.outputPerMTok,
+  cached_input_per_mtok: o.cachedInputPerMTok ?? null,
+  reasoning_per_mtok: o.reasoningPerMTok ?? null,
+});
 
 export function createAdminHandler(deps: HandlerDeps) {
   return httpHandler(createAdminRoutes(deps), { logger: deps.logger, corsOrigins: deps.corsOrigins });

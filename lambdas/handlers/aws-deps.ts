@@ -1,12 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createDynamoDbStores } from '../adapters/dynamodb';
+import { DynamoDbSettingsStore } from '../adapters/dynamodb/settings-store';
 import { S3BlobStore } from '../adapters/s3/blob-store';
 import { createTimestreamWriteClient, TimestreamSink } from '../adapters/timestream/timeseries-sink';
 import { DEFAULT_INGEST_CONFIG } from '../domain/ingest';
 import { Authenticator } from '../domain/keys';
 import { systemClock } from '../domain/ports';
 import { defaultPriceBook } from '../domain/pricing/pricing';
+import { AgentPriceBooks } from '../domain/settings';
 import { type Env, env } from '../platform/env';
 import { createLogger } from '../platform/logger';
 import type { HandlerDeps } from './deps';
@@ -34,8 +36,14 @@ export function buildAwsDeps(
         sessionsTable: e.VIGIL_TIMESTREAM_SESSIONS_TABLE,
       })
     : undefined;
+  const settings = new DynamoDbSettingsStore({
+    client: clients.dynamo ?? new DynamoDBClient({ region: e.AWS_REGION }),
+    tableName: e.VIGIL_TABLE_NAME,
+  });
   return {
     ...stores,
+    settings,
+    agentPrices: new AgentPriceBooks(defaultPriceBook, settings, () => Date.now()),
     blobs: new S3BlobStore({
       client: clients.s3 ?? new S3Client({ region: e.AWS_REGION }),
       bucket: e.VIGIL_PAYLOAD_BUCKET,
