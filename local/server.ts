@@ -118,9 +118,8 @@ export function createLocalServer(rt: Runtime): Server {
       }
       const body = await readBody(req);
       const result = await lambda(toEvent(req, body), context);
-      res
-        .writeHead(result.statusCode ?? 200, result.headers as Record<string, string>)
-        .end(result.body ?? '');
+      const payload = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
+      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(payload);
     } catch (e) {
       if (res.headersSent) return res.destroy();
       const tooLarge = e instanceof TooLarge;

@@ -8,12 +8,14 @@ import { credentialFrom, type Principal, requireAgent } from '../domain/keys';
 import { fromEval, fromEvent, fromInitSession, fromUpdateSession } from '../domain/translate/lucidic';
 import { fromBatchEvent, fromBatchSession } from '../domain/translate/native';
 import { type HttpRequest, type HttpResponse, httpHandler, parseBody, router } from '../platform/http';
+import { awsDeps } from './aws-deps';
 import type { HandlerDeps } from './deps';
+import { createOtlpTraceRoute } from './otlp';
 import { AgentResolver } from './resolve-agent';
 
 const BLOB_URL_TTL_MS = 3_600_000;
 
-/** Every ingest format on one Lambda: Lucidic wire protocol, the Vigil batch API, blob uploads. */
+/** Every ingest format on one Lambda: Lucidic wire protocol, the Vigil batch API, OTLP, blob uploads. */
 export function createIngestRoutes(deps: HandlerDeps) {
   const agents = new AgentResolver(deps.sessions);
   const principal = (req: HttpRequest): Promise<Principal> =>
@@ -89,6 +91,7 @@ export function createIngestRoutes(deps: HandlerDeps) {
       pattern: '/api/v1/batch',
       handle: async (req) => batch(deps, await principal(req), req),
     },
+    createOtlpTraceRoute(deps),
     {
       method: 'PUT',
       pattern: '/api/blobs/{token}',
@@ -170,3 +173,11 @@ function idOf(raw: unknown, field: string): string | null {
 export function createIngestHandler(deps: HandlerDeps) {
   return httpHandler(createIngestRoutes(deps), { logger: deps.logger, corsOrigins: deps.corsOrigins });
 }
+
+let ingestLambda: ReturnType<typeof createIngestHandler> | undefined;
+
+/** Lambda entry point (API Gateway HTTP API, payload v2): every ingest route. */
+export const handler: ReturnType<typeof createIngestHandler> = ((event, context) => {
+  ingestLambda ??= createIngestHandler(awsDeps());
+  return ingestLambda(event, context);
+}) as ReturnType<typeof createIngestHandler>;

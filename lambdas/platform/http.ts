@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { ZodError, type z } from 'zod';
 import { describeIssue, LIMITS } from '../../contracts/common';
 import { DomainError, type DomainErrorKind } from '../domain/errors';
+import { type RequestHeaders, VERIFIED_JWT, verifiedJwtFrom } from '../domain/keys';
 import type { Logger } from './logger';
 
 /** A request as the handlers see it, whatever carried it (API Gateway or the local server). */
@@ -24,6 +25,8 @@ export interface HttpResponse {
   body?: unknown;
   /** Raw text body (CSV exports); when set, `body` is ignored. */
   text?: string;
+  /** Raw binary body (protobuf answers), sent base64-encoded to API Gateway; wins over `text` and `body`. */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -119,9 +122,18 @@ function decodeBody(event: APIGatewayProxyEventV2, headers: Record<string, strin
   return raw;
 }
 
+/** Claims API Gateway's JWT authorizer verified; present only on routes that have one. */
+function verifiedClaims(event: APIGatewayProxyEventV2): Record<string, unknown> | undefined {
+  const ctx = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  return ctx.authorizer?.jwt?.claims;
+}
+
 function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
-  const headers: Record<string, string | undefined> = {};
+  const headers: RequestHeaders = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
+  const claims = verifiedClaims(event);
+  const jwt = claims ? verifiedJwtFrom(claims) : null;
+  if (jwt) headers[VERIFIED_JWT] = jwt;
   const raw = decodeBody(event, headers);
   const type = (headers['content-type'] ?? '').toLowerCase();
   let json: unknown;
@@ -164,6 +176,14 @@ function corsHeaders(origin: string | undefined, allowed: string): Record<string
 }
 
 function toResult(res: HttpResponse, cors: Record<string, string>): APIGatewayProxyStructuredResultV2 {
+  if (res.bytes !== undefined) {
+    return {
+      statusCode: res.status,
+      headers: { ...cors, ...res.headers },
+      body: Buffer.from(res.bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   if (res.text !== undefined) {
     return { statusCode: res.status, headers: { ...cors, ...res.headers }, body: res.text };
   }
