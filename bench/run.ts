@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnVigil } from '../test/helpers/vigil-process';
 import { benchBatched, benchRawDuckDb, benchUnbatched, type IngestResult } from './ingest';
+import { benchQuery, queryBenchTable } from './query';
 
 const KEY = 'vgl_bench_key_0123456789abcdefghij';
 
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
   const [batched, unbatched] = results;
   console.log(`\nbatched / unbatched: ${(batched!.eventsPerSec / unbatched!.eventsPerSec).toFixed(1)}×`);
   rmSync(dir, { recursive: true, force: true });
+
+  // Dashboard queries: 1M sessions / 20M events, against PostgreSQL over the same raw rows (bench/query.ts).
+  const sessions = Number(process.env.VIGIL_BENCH_SESSIONS ?? 1_000_000);
+  console.log(`\n## Dashboard queries\n\n${queryBenchTable(await benchQuery({ sessions }))}`);
 }
 
 main().catch((e) => {

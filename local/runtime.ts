@@ -3,18 +3,27 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { type DuckDbStores, openDuckDbStores } from '../lambdas/adapters/duckdb';
+import { createDuckDbAlertStores } from '../lambdas/adapters/duckdb/alert-stores';
 import { DuckDbSettingsStore } from '../lambdas/adapters/duckdb/settings-store';
 import { LocalFsBlobStore, verifyUploadToken } from '../lambdas/adapters/local-fs/blob-store';
+import { createNotifiers } from '../lambdas/adapters/notify';
+import type { AnomalyRunResult } from '../lambdas/domain/alerts/service';
 import { DEFAULT_INGEST_CONFIG, reconcile } from '../lambdas/domain/ingest';
 import { Authenticator, createKey, hashKey } from '../lambdas/domain/keys';
 import { type Clock, systemClock } from '../lambdas/domain/ports';
 import { defaultPriceBook } from '../lambdas/domain/pricing/pricing';
+import { CachingRollupStore } from '../lambdas/domain/query/reader';
 import { AgentPriceBooks } from '../lambdas/domain/settings';
 import { createAdminHandler } from '../lambdas/handlers/admin';
+import { type AlertDeps, alertConfigFromEnv } from '../lambdas/handlers/alert-deps';
+import { createAlertsHandler } from '../lambdas/handlers/alerts';
+import { createAnomalyJob } from '../lambdas/handlers/anomaly-job';
+import { createBaselineJob } from '../lambdas/handlers/baseline-job';
 import type { HandlerDeps } from '../lambdas/handlers/deps';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import { createQueryHandler } from '../lambdas/handlers/query';
 import { createReconcileJob } from '../lambdas/handlers/reconcile-job';
+import { env } from '../lambdas/platform/env';
 import { createLogger } from '../lambdas/platform/logger';
 import type { LocalConfig } from './config';
 
@@ -26,6 +35,12 @@ export interface Runtime {
   ingest: Lambda;
   query: Lambda;
   admin: Lambda;
+  /** Baselines, incidents, alert rules, channels; `alertDeps` holds their stores and notifiers. */
+  alerts: Lambda;
+  alertDeps: AlertDeps;
+  /** The scheduled jobs, run in-process by local/bin/vigil.ts (daily and every 5 minutes). */
+  baselineJob: () => Promise<{ agents: number; baselines: number; warmingUp: number }>;
+  anomalyJob: () => Promise<AnomalyRunResult>;
   reconcile: () => Promise<{ folds: number; settled: number }>;
   /** At start-up, before serving: finish every fold a crash left pending (no writer can be mid-fold). */
   recover: () => Promise<{ folds: number; settled: number }>;
@@ -58,7 +73,8 @@ export async function createRuntime(config: LocalConfig, clock: Clock = systemCl
     agentPrices: new AgentPriceBooks(defaultPriceBook, settings, () => clock.now()),
     sessions: stores.sessions,
     events: stores.events,
-    rollups: stores.rollups,
+    // The query API reads merged days from this cache; every rollup write in this process goes through it.
+    rollups: new CachingRollupStore(stores.rollups),
     agents: stores.agents,
     keys: stores.keys,
     blobs,
@@ -73,12 +89,23 @@ export async function createRuntime(config: LocalConfig, clock: Clock = systemCl
     sync: () => stores.db.sync(),
   };
   const createdAdminKey = await ensureAdminKey(deps, config.apiKey);
+  // Alerts: the same stores file; the `log` channel prints to this terminal; no SNS locally.
+  const alertDeps: AlertDeps = {
+    ...deps,
+    ...createDuckDbAlertStores(stores.db),
+    notifiers: createNotifiers({ clock, log: (line) => console.log(line) }),
+    alertConfig: { ...alertConfigFromEnv(env()), dashboardUrl: config.publicUrl ?? baseUrl },
+  };
   return {
     deps,
     stores,
     ingest: createIngestHandler(deps) as unknown as Lambda,
     query: createQueryHandler(deps) as unknown as Lambda,
     admin: createAdminHandler(deps) as unknown as Lambda,
+    alerts: createAlertsHandler(alertDeps) as unknown as Lambda,
+    alertDeps,
+    baselineJob: createBaselineJob(alertDeps),
+    anomalyJob: createAnomalyJob(alertDeps),
     reconcile: createReconcileJob(deps),
     recover: () => reconcile({ ...deps, config: { ...deps.config, foldGraceMs: 0 } }, 100_000),
     createdAdminKey,

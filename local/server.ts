@@ -66,6 +66,9 @@ function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
 
 const context = { functionName: 'vigil-local', awsRequestId: 'local' } as Context;
 
+/** Baselines, incidents, alert rules, channels (before the query API, which owns the rest of /api/agents). */
+const ALERT_PATHS = /^\/api\/(alert-rules|channels|incidents)(\/|$)|^\/api\/agents\/[^/]+\/(baselines|incidents)(\/|$)/;
+
 function pickLambda(rt: Runtime, path: string) {
   if (path.startsWith('/api/admin/')) return rt.admin;
   if (
@@ -74,6 +77,7 @@ function pickLambda(rt: Runtime, path: string) {
   ) {
     return rt.ingest;
   }
+  if (ALERT_PATHS.test(path)) return rt.alerts;
   if (path.startsWith('/api/')) return rt.query;
   return null;
 }

@@ -43,8 +43,71 @@ export async function createKey(
   return { key: generated.key, record };
 }
 
-/** Extracts the key from `Authorization: Api-Key <k>` / `Bearer <k>` or `x-api-key`. */
-export function credentialFrom(headers: Record<string, string | undefined>): string | null {
+/**
+ * The Cognito group whose members administer keys from the dashboard. The CDK data stack creates a
+ * group of this name (test/infra checks the two stay equal).
+ */
+export const DASHBOARD_ADMIN_GROUP = 'vigil-admins';
+
+/**
+ * A dashboard user whose JWT API Gateway's authorizer has already verified (signature, issuer, audience
+ * and expiry, against the Vigil user pool) before the Lambda ran. It stands in for an API key.
+ */
+export interface VerifiedJwt {
+  kind: 'jwt';
+  subject: string;
+  groups: string[];
+}
+
+/** What a request authenticates with: an API key, or a JWT the platform has verified. */
+export type Credential = string | VerifiedJwt;
+
+/**
+ * Where the HTTP adapter puts a verified JWT on a request's headers. A symbol key: no header a client
+ * sends can produce it, so only the platform (from API Gateway's authorizer context) can set it.
+ */
+export const VERIFIED_JWT: unique symbol = Symbol('vigil.verifiedJwt');
+
+export type RequestHeaders = Record<string, string | undefined> & { [VERIFIED_JWT]?: VerifiedJwt };
+
+/**
+ * Reads verified claims (API Gateway's `requestContext.authorizer.jwt.claims`). HTTP APIs flatten an
+ * array claim such as `cognito:groups` to the text "[a b]"; a real array is accepted too.
+ */
+export function verifiedJwtFrom(claims: Record<string, unknown>): VerifiedJwt | null {
+  const subject = claims['sub'];
+  if (typeof subject !== 'string' || subject === '') return null;
+  const raw = claims['cognito:groups'];
+  const groups = Array.isArray(raw)
+    ? raw.filter((g): g is string => typeof g === 'string')
+    : typeof raw === 'string'
+      ? raw
+          .replace(/^\[|\]$/g, '')
+          .split(/[\s,]+/)
+          .filter(Boolean)
+      : [];
+  return { kind: 'jwt', subject, groups };
+}
+
+/**
+ * A dashboard user reads every agent; members of DASHBOARD_ADMIN_GROUP also manage keys. The key id
+ * names the user, so logs and audit fields say who acted.
+ */
+export function principalFromJwt(jwt: VerifiedJwt): Principal {
+  return {
+    keyId: `cognito:${jwt.subject}`,
+    scopes: jwt.groups.includes(DASHBOARD_ADMIN_GROUP) ? ['read', 'admin'] : ['read'],
+    agents: '*',
+  };
+}
+
+/**
+ * The request's credential: a platform-verified JWT when there is one, else the key from
+ * `Authorization: Api-Key <k>` / `Bearer <k>` or `x-api-key`.
+ */
+export function credentialFrom(headers: RequestHeaders): Credential | null {
+  const jwt = headers[VERIFIED_JWT];
+  if (jwt) return jwt;
   const auth = headers['authorization'];
   if (auth) {
     const m = /^\s*(?:api-key|bearer|apikey|token)\s+(\S+)\s*$/i.exec(auth);
@@ -67,7 +130,8 @@ export class Authenticator {
     private readonly ttlMs = 30_000,
   ) {}
 
-  async authenticate(credential: string | null): Promise<Principal> {
+  async authenticate(credential: Credential | null): Promise<Principal> {
+    if (typeof credential === 'object' && credential !== null) return principalFromJwt(credential);
     if (!credential) throw new DomainError('auth', 'missing API key: send Authorization: Api-Key <key>');
     const hash = hashKey(credential);
     const t = this.now();

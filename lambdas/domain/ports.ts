@@ -1,5 +1,7 @@
 import type {
   AgentEvent,
+  ErrorCategory,
+  EventType,
   RubricResult,
   Session,
   SessionOutcome,
@@ -52,6 +54,48 @@ export interface EventStore {
     cursor: string | null,
     limit: number,
   ): Promise<Page<StoredEvent>>;
+  /**
+   * Failed events of an agent grouped by error fingerprint, over events that started in [from, to) and
+   * match the filter; groups ordered by stored count (desc), then fingerprint. Optional: a store without
+   * it makes the error-groups endpoint answer 503. See `ErrorGroupSearch` and `ErrorGroup`.
+   */
+  errorGroups?(q: ErrorGroupSearch, cursor: string | null, limit: number): Promise<Page<ErrorGroup>>;
+}
+
+/** Which failed events `EventStore.errorGroups` groups. Null fields do not filter. */
+export interface ErrorGroupSearch {
+  agentId: string;
+  /** Event start, epoch ms, [from, to). */
+  from: number;
+  to: number;
+  /** The event's fold production flag (its session's); null = both. */
+  production: boolean | null;
+  /** A session slice the event was folded under (`tag:<k>=<v>` or `exp:<id>`, as in `fold.sessionSlices`). */
+  sessionSlice: string | null;
+  model: string | null;
+  eventType: EventType | null;
+  errorCategory: ErrorCategory | null;
+}
+
+export interface ErrorGroup {
+  fingerprint: string;
+  category: ErrorCategory;
+  /** From the most recent occurrence. */
+  type: string | null;
+  message: string;
+  stack: string | null;
+  /** Stored occurrences. */
+  count: number;
+  /** Sum of the occurrences' fold weights (1 / sample rate). */
+  weightedCount: number;
+  /** Distinct sessions with an occurrence. */
+  sessions: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** Up to 5 session ids, most recent occurrence first. */
+  sampleSessionIds: string[];
+  /** The most recent occurrence. */
+  sampleEventId: string;
 }
 
 /** Fields a create-or-continue call (Lucidic initsession, batch session, OTLP span) may set. */
@@ -137,6 +181,56 @@ export interface SessionStore {
     cursor: string | null,
     limit: number,
   ): Promise<Page<Session>>;
+  /**
+   * Sessions of an agent started in [from, to) matching every given filter (AND), sorted by `sort` then
+   * session id (both in `order`), paged by an opaque cursor. Optional: a store without it makes the
+   * session list, top sessions and exports answer 503. See `SessionSearch` for each filter's meaning.
+   */
+  search?(q: SessionSearch, cursor: string | null, limit: number): Promise<Page<Session>>;
+  /**
+   * Rubric results (`Session.evals`) of the sessions `search` would return for `q` (sort ignored), up to
+   * `limit` results, most recent session first. Optional: without it the quality endpoint has no rubrics.
+   */
+  listEvals?(
+    q: SessionSearch,
+    limit: number,
+  ): Promise<{
+    items: Array<{ sessionId: string; startedAt: number; result: RubricResult }>;
+    truncated: boolean;
+  }>;
+}
+
+export type SessionSortKey = 'started_at' | 'cost' | 'duration' | 'errors' | 'tokens' | 'events';
+
+/** Filters and order for `SessionStore.search`. Null / empty fields do not filter. */
+export interface SessionSearch {
+  agentId: string;
+  /** Session start (`startedAt`), epoch ms, [from, to). */
+  from: number;
+  to: number;
+  production: boolean | null;
+  /**
+   * Every pair must be on the session: a tag matches when `parseTag(tag)` (rollup.ts) gives the pair,
+   * i.e. the raw tag is `key:value` or `key=value` (or the bare `value` for key "tag").
+   */
+  tags: Array<{ key: string; value: string }>;
+  experimentId: string | null;
+  /** The session has at least one event with this model / type / error category / error fingerprint. */
+  model: string | null;
+  eventType: EventType | null;
+  errorCategory: ErrorCategory | null;
+  fingerprint: string | null;
+  status: 'running' | 'finished' | null;
+  /** totals.errors > 0 (true) or = 0 (false). */
+  hasError: boolean | null;
+  /** totals.costUsd >= this. */
+  minCostUsd: number | null;
+  /**
+   * started_at: startedAt; cost: totals.costUsd; duration: `sessionDurationMs` (model.ts; sessions
+   * without one sort as -1); errors: totals.errors; tokens: input + output tokens; events: totals.events.
+   */
+  sort: SessionSortKey;
+  order: 'asc' | 'desc';
 }
 
 export interface RollupStore {
@@ -154,6 +248,7 @@ export interface RollupStore {
     slice: string,
     fromHour: number,
     toHour: number,
+    options?: RollupReadOptions,
   ): Promise<RollupRecord[]>;
   /** Records of every slice starting with `prefix` (e.g. "model:") over the window. */
   querySlices(
@@ -162,12 +257,22 @@ export interface RollupStore {
     prefix: string,
     fromHour: number,
     toHour: number,
+    options?: RollupReadOptions,
   ): Promise<RollupRecord[]>;
   /**
    * Admits tag values for an agent's tag key up to `cap` distinct values; returns which of `values`
    * are admitted (already known or newly added). Values beyond the cap are folded as "__other__".
    */
   admitTagValues(agentId: string, key: string, values: string[], cap: number): Promise<Set<string>>;
+}
+
+/** Hints for rollup reads; a store may ignore them (answering with more is always correct). */
+export interface RollupReadOptions {
+  /**
+   * false: the caller reads counters only, so the store may return records with empty sketches
+   * (the sketches are most of a rollup's bytes). @default true
+   */
+  sketches?: boolean;
 }
 
 export interface ApiKeyRecord {

@@ -11,6 +11,13 @@ const schema = z.object({
   VIGIL_TAG_VALUE_CAP: z.coerce.number().int().min(1).max(10_000).default(50),
   VIGIL_CORS_ORIGINS: z.string().default('*'),
   AWS_REGION: z.string().default('us-east-1'),
+  /** Alerts: the SNS topic `sns` channels publish to unless they name their own. */
+  VIGIL_ALERT_TOPIC_ARN: z.string().min(1).optional(),
+  /** Alerts: the dashboard's base URL, for links in notifications. */
+  VIGIL_DASHBOARD_URL: z.string().url().optional(),
+  VIGIL_BASELINE_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  VIGIL_BASELINE_WARMUP_DAYS: z.coerce.number().min(0).max(90).default(7),
+  VIGIL_ANOMALY_MIN_WINDOW_MINUTES: z.coerce.number().int().min(5).max(360).default(20),
 });
 
 export type Env = z.infer<typeof schema>;

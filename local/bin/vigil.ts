@@ -29,6 +29,13 @@ async function main(): Promise<void> {
   const timer = setInterval(() => {
     rt.reconcile().catch((e) => console.error('reconcile failed:', (e as Error).message));
   }, config.reconcileIntervalMs);
+  // Alerting runs on the Lambdas' schedule: baselines now and daily, anomaly checks every 5 minutes.
+  const runBaselines = () =>
+    rt.baselineJob().catch((e) => console.error('baseline job failed:', (e as Error).message));
+  const runAnomalies = () =>
+    rt.anomalyJob().catch((e) => console.error('anomaly job failed:', (e as Error).message));
+  void runBaselines();
+  const alertTimers = [setInterval(runBaselines, 24 * 3_600_000), setInterval(runAnomalies, 5 * 60_000)];
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -36,6 +43,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping (finishing in-flight requests)…`);
     clearInterval(timer);
+    for (const t of alertTimers) clearInterval(t);
     await new Promise<void>((ok) => {
       server.close(() => ok());
       server.closeIdleConnections();

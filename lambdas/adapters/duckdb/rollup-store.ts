@@ -1,4 +1,4 @@
-import type { RollupStore } from '../../domain/ports';
+import type { RollupReadOptions, RollupStore } from '../../domain/ports';
 import {
   applyDelta,
   emptyRecord,
@@ -21,6 +21,10 @@ const toRecord = (r: Record<string, unknown>): RollupRecord => {
     sketches: JSON.parse(r.sketches as string),
   });
 };
+
+/** Counters-only reads skip the sketches column (most of a row's bytes). */
+const columns = (o: RollupReadOptions | undefined): string =>
+  o?.sketches === false ? "agent_id, production, slice, hour, counters, '{}' AS sketches" : '*';
 
 function compact(counters: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -130,10 +134,11 @@ export class DuckDbRollupStore implements RollupStore {
     slice: string,
     fromHour: number,
     toHour: number,
+    options?: RollupReadOptions,
   ): Promise<RollupRecord[]> {
     return this.db.exclusive(async (q) => {
       const rows = await q.all(
-        `SELECT * FROM rollups WHERE agent_id = $1 AND slice = $2 AND hour >= $3 AND hour < $4
+        `SELECT ${columns(options)} FROM rollups WHERE agent_id = $1 AND slice = $2 AND hour >= $3 AND hour < $4
            AND ($5::BOOLEAN IS NULL OR production = $5::BOOLEAN) ORDER BY hour`,
         [agentId, slice, fromHour, toHour, production],
       );
@@ -147,10 +152,11 @@ export class DuckDbRollupStore implements RollupStore {
     prefix: string,
     fromHour: number,
     toHour: number,
+    options?: RollupReadOptions,
   ): Promise<RollupRecord[]> {
     return this.db.exclusive(async (q) => {
       const rows = await q.all(
-        `SELECT * FROM rollups WHERE agent_id = $1 AND starts_with(slice, $2) AND hour >= $3 AND hour < $4
+        `SELECT ${columns(options)} FROM rollups WHERE agent_id = $1 AND starts_with(slice, $2) AND hour >= $3 AND hour < $4
            AND ($5::BOOLEAN IS NULL OR production = $5::BOOLEAN) ORDER BY slice, hour`,
         [agentId, prefix, fromHour, toHour, production],
       );

@@ -1,0 +1,224 @@
+/**
+ * `npx tsx bench/lambda-bundles.ts [--no-write]`: builds every Lambda entry the CDK app deploys with the
+ * same esbuild options as its NodejsFunction (infra/config/bundling.ts), then measures in fresh Node
+ * processes (median of 5): the module import, and for HTTP handlers the import plus a first request
+ * (which builds the composition root: SDK clients, stores). Appends a section to bench/RESULTS.md.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLING } from '../infra/config/bundling';
+import { API_FUNCTIONS, REPO_ROOT, scheduledJobs } from '../infra/config/functions';
+
+export interface LambdaEntry {
+  name: string;
+  entry: string;
+  /** HTTP handlers answer an OPTIONS request without touching AWS, so a first call can be timed. */
+  http: boolean;
+}
+
+/** Every deployed entry: the API functions and the scheduled jobs whose handler exists. */
+export function lambdaEntries(): LambdaEntry[] {
+  return [
+    ...Object.entries(API_FUNCTIONS).map(([name, f]) => ({ name, entry: f.entry, http: true })),
+    ...scheduledJobs().map((j) => ({ name: j.id.toLowerCase(), entry: j.entry, http: false })),
+  ];
+}
+
+export interface BuiltEntry extends LambdaEntry {
+  outfile: string;
+  bytes: number;
+  gzipBytes: number;
+  exports: string[];
+  /** Bytes in the bundle per package (or repo folder), largest first. */
+  contributors: Array<[string, number]>;
+}
+
+/** Bundles one entry exactly as NodejsFunction does (esbuild, minified, ESM, AWS SDK included). */
+export async function buildEntry(e: LambdaEntry, outdir: string): Promise<BuiltEntry> {
+  const outfile = join(outdir, e.name, 'index.mjs');
+  const result = await build({
+    entryPoints: [resolve(REPO_ROOT, e.entry)],
+    outfile,
+    bundle: true,
+    platform: LAMBDA_BUNDLING.platform,
+    target: LAMBDA_BUNDLING.target,
+    format: LAMBDA_BUNDLING.format,
+    minify: LAMBDA_BUNDLING.minify,
+    sourcemap: LAMBDA_BUNDLING.sourceMap,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    external: [...LAMBDA_BUNDLING.externalModules],
+    banner: { js: LAMBDA_BUNDLING.banner },
+    metafile: true,
+    logLevel: 'error',
+  });
+  const code = readFileSync(outfile);
+  return {
+    ...e,
+    outfile,
+    bytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    exports: Object.values(result.metafile.outputs)[0]?.exports ?? [],
+    contributors: contributors(result.metafile),
+  };
+}
+
+function contributors(meta: Metafile): Array<[string, number]> {
+  const by = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const key = m ? m[1]! : path.split('/').slice(0, 2).join('/');
+      by.set(key, (by.get(key) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...by].sort((a, b) => b[1] - a[1]);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/** Runs `script` in a fresh Node process and returns the number it prints. */
+function timeInFreshProcess(script: string): number {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      VIGIL_TABLE_NAME: 'bench',
+      VIGIL_PAYLOAD_BUCKET: 'bench',
+      VIGIL_LOG_LEVEL: 'SILENT',
+    },
+  });
+  const ms = Number(r.stdout.trim().split('\n').pop());
+  if (r.status !== 0 || !Number.isFinite(ms)) throw new Error(`timing failed: ${r.stderr || r.stdout}`);
+  return ms;
+}
+
+export interface Timing {
+  importMs: number;
+  firstRequestMs: number | null;
+}
+
+/** Median of `runs` fresh processes: import only, and import + one OPTIONS request for HTTP handlers. */
+export function measure(b: BuiltEntry, runs = 5): Timing {
+  const url = pathToFileURL(b.outfile).href;
+  const importMs = median(
+    Array.from({ length: runs }, () =>
+      timeInFreshProcess(
+        `const t=performance.now();await import(${JSON.stringify(url)});console.log(performance.now()-t);`,
+      ),
+    ),
+  );
+  if (!b.http || !b.exports.includes('handler')) return { importMs, firstRequestMs: null };
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/api/initsession',
+    rawQueryString: '',
+    headers: { origin: 'https://example.com' },
+    requestContext: {
+      http: {
+        method: 'OPTIONS',
+        path: '/api/initsession',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'bench',
+      },
+    },
+    isBase64Encoded: false,
+  };
+  const firstRequestMs = median(
+    Array.from({ length: runs }, () =>
+      timeInFreshProcess(
+        `const t=performance.now();const m=await import(${JSON.stringify(url)});` +
+          `const r=await m.handler(${JSON.stringify(event)},{functionName:'bench',awsRequestId:'bench'});` +
+          `if(r.statusCode!==204)throw new Error('status '+r.statusCode);console.log(performance.now()-t);`,
+      ),
+    ),
+  );
+  return { importMs, firstRequestMs };
+}
+
+const TARGETS = { ingestBytes: 400 * 1024, initMs: 150 };
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+
+function section(rows: Array<BuiltEntry & Timing>): string {
+  const lines = [
+    '',
+    `## Lambda bundles — ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `\`npx tsx bench/lambda-bundles.ts\`: each entry bundled with the deployed esbuild options (ESM, ` +
+      `minified, ${LAMBDA_BUNDLING.target}, AWS SDK bundled); times are the median of 5 fresh ` +
+      `\`node\` processes on ${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, node ${process.version} ` +
+      `(1-minute load average ${loadavg()[0]!.toFixed(1)} as the run ended: other work shares the machine, ` +
+      'so times vary between runs). Lambda runs Node 24 on arm64 and its cold start adds the runtime ' +
+      'boot and the code download. ' +
+      `"first request" = import + building the composition root + answering one OPTIONS request.`,
+    '',
+    '| Lambda | entry | minified | gzip | exports handler | import (ms) | first request (ms) |',
+    '|---|---|---:|---:|:---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | \`${r.entry}\` | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${r.exports.includes('handler') ? 'yes' : '**no**'} | ` +
+        `${r.importMs.toFixed(0)} | ${r.firstRequestMs === null ? '—' : r.firstRequestMs.toFixed(0)} |`,
+    );
+  }
+  const ingest = rows.find((r) => r.name === 'ingest');
+  if (ingest) {
+    lines.push(
+      '',
+      `Targets: ingest ≤ ${kb(TARGETS.ingestBytes)} minified — **${ingest.bytes <= TARGETS.ingestBytes ? 'met' : 'not met'}** ` +
+        `(${kb(ingest.bytes)}); init ≤ ${TARGETS.initMs} ms — **${ingest.importMs <= TARGETS.initMs ? 'met' : 'not met'}** ` +
+        `(import ${ingest.importMs.toFixed(0)} ms).`,
+      '',
+      `Largest parts of the ingest bundle: ${ingest.contributors
+        .slice(0, 8)
+        .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+        .join(', ')}.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const outdir = mkdtempSync(join(tmpdir(), 'vigil-lambda-bundles-'));
+  try {
+    const rows: Array<BuiltEntry & Timing> = [];
+    for (const e of lambdaEntries()) {
+      const built = await buildEntry(e, outdir);
+      const timing = measure(built);
+      rows.push({ ...built, ...timing });
+      console.error(`${e.name}: ${kb(built.bytes)}, import ${timing.importMs.toFixed(0)} ms`);
+    }
+    const text = section(rows);
+    console.log(text);
+    if (!process.argv.includes('--no-write')) {
+      const results = resolve(REPO_ROOT, 'bench/RESULTS.md');
+      if (!existsSync(results) || statSync(results).size === 0) writeFileSync(results, '# Bench results\n');
+      appendFileSync(results, text);
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

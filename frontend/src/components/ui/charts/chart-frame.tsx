@@ -1,0 +1,102 @@
+import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
+import { markChartDrawn } from './first-chart';
+import type { AxisTick, Frame, Size } from './layout';
+
+/**
+ * The chart's drawing width follows its container (so text stays at its CSS size); without
+ * ResizeObserver (jsdom) it keeps the given width and scales through the viewBox.
+ */
+export function useChartWidth(fallback: number): [RefObject<HTMLElement | null>, number] {
+  const ref = useRef<HTMLElement | null>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const update = () => {
+      const w = Math.round(el.clientWidth);
+      if (w > 0) setWidth((old) => (Math.abs(old - w) >= 4 ? w : old));
+    };
+    update();
+    const ro = new ResizeObserver(update);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+export interface ChartFrameProps {
+  /** Stable id: `data-chart` for tests and the benchmark. */
+  id: string;
+  title: string;
+  size: Size;
+  frame: Frame;
+  yTicks: AxisTick[];
+  xTicks: AxisTick[];
+  hasData: boolean;
+  children: ReactNode;
+}
+
+/** The SVG, its axes and grid; scales with its container through the viewBox. */
+export function ChartFrame({ id, title, size, frame, yTicks, xTicks, hasData, children }: ChartFrameProps) {
+  useEffect(() => {
+    if (hasData) markChartDrawn();
+  }, [hasData]);
+  return (
+    <svg
+      className="chart"
+      viewBox={`0 0 ${size.width} ${size.height}`}
+      preserveAspectRatio="xMidYMid meet"
+      role="img"
+      aria-label={title}
+      data-chart={id}
+      data-has-data={hasData ? 'true' : 'false'}
+    >
+      <title>{title}</title>
+      <g className="chart-grid">
+        {yTicks.map((t) => (
+          <g key={`y${t.pos}`}>
+            <line x1={frame.left} x2={frame.right} y1={t.pos} y2={t.pos} />
+            <text x={frame.left - 6} y={t.pos} dy="0.32em" textAnchor="end">
+              {t.label}
+            </text>
+          </g>
+        ))}
+      </g>
+      <g className="chart-axis">
+        <line x1={frame.left} x2={frame.right} y1={frame.bottom} y2={frame.bottom} />
+        {xTicks.map((t) => (
+          <text key={`x${t.pos}`} x={t.pos} y={frame.bottom + 16} textAnchor="middle">
+            {t.label}
+          </text>
+        ))}
+      </g>
+      {children}
+      {!hasData && (
+        <text className="chart-empty" x={(frame.left + frame.right) / 2} y={(frame.top + frame.bottom) / 2}>
+          No data in this window
+        </text>
+      )}
+    </svg>
+  );
+}
+
+export function Legend({
+  items,
+}: {
+  items: ReadonlyArray<{ key: string; label: string; color: string; dashed?: boolean }>;
+}) {
+  if (items.length < 2) return null;
+  return (
+    <ul className="legend">
+      {items.map((i) => (
+        <li key={i.key}>
+          <span
+            className={i.dashed ? 'swatch swatch-dashed' : 'swatch'}
+            style={{ borderColor: i.color, background: i.dashed ? 'transparent' : i.color }}
+          />
+          {i.label}
+        </li>
+      ))}
+    </ul>
+  );
+}

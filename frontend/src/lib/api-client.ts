@@ -1,0 +1,236 @@
+import type { z } from 'zod';
+import type * as Q from '../../../contracts/query-api';
+
+/**
+ * The one typed client of the query API. Requests and answers are typed from contracts/query-api.ts;
+ * in dev and tests every answer is also checked against its zod schema (loaded lazily, so production
+ * bundles do not carry the schemas on the first load).
+ */
+
+type In<S extends z.ZodType> = z.input<S>;
+export type AggregateParams = In<typeof Q.aggregateQuery>;
+export type SeriesParams = In<typeof Q.seriesQuery>;
+export type BreakdownParams = In<typeof Q.breakdownQuery>;
+export type CostModelsParams = In<typeof Q.costModelsQuery>;
+export type QualityParams = In<typeof Q.qualityQuery>;
+export type CompareParams = In<typeof Q.compareQuery>;
+export type SessionListParams = In<typeof Q.sessionListQuery>;
+export type SessionListExportParams = Omit<In<typeof Q.sessionListExportQuery>, 'format'>;
+export type TopSessionsParams = In<typeof Q.topSessionsQuery>;
+export type ErrorGroupsParams = In<typeof Q.errorGroupsQuery>;
+export type AgentsSummaryParams = In<typeof Q.agentsSummaryQuery>;
+
+export interface AgentsResponse {
+  agents: Array<{ agent_id: string; created_at: string }>;
+}
+
+/** Names of the response schemas in contracts/query-api.ts that answers are validated against. */
+type SchemaName =
+  | 'agentsSummaryResponse'
+  | 'overviewResponse'
+  | 'costSeriesResponse'
+  | 'costModelsResponse'
+  | 'percentilesResponse'
+  | 'breakdownResponse'
+  | 'latencyResponse'
+  | 'errorSeriesResponse'
+  | 'errorGroupsResponse'
+  | 'qualityResponse'
+  | 'compareResponse'
+  | 'topSessionsResponse'
+  | 'sessionListResponse'
+  | 'sessionDetailResponse'
+  | 'pricesResponse';
+
+/** A failed call: HTTP status, the API's error kind and the field it names, when it gave them. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly kind: string | null = null,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** 401: the key is missing, wrong or revoked; the app asks for a key again. */
+export class UnauthorizedError extends ApiError {
+  constructor(message: string) {
+    super(message, 401, 'auth');
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The answer did not match the contract (dev/test only): a bug on one side of the API. */
+export class ContractError extends Error {
+  constructor(
+    readonly schema: string,
+    message: string,
+  ) {
+    super(`${schema}: ${message}`);
+    this.name = 'ContractError';
+  }
+}
+
+export interface ApiClientOptions {
+  /** '' for same origin, else the API's URL (from config.json). */
+  baseUrl: string;
+  getKey: () => string | null;
+  fetch?: typeof fetch;
+  /** Check answers against the zod schemas. @default import.meta.env.DEV */
+  validate?: boolean;
+  /** Called once per 401 before the error is thrown. */
+  onUnauthorized?: () => void;
+}
+
+export interface Download {
+  blob: Blob;
+  filename: string;
+}
+
+type Params = Record<string, string | number | boolean | null | undefined>;
+
+/** Builds `?a=1&b=2`, dropping empty values; keys keep a stable order for cache keys. */
+export function toQueryString(params: Params | undefined): string {
+  if (!params) return '';
+  const sp = new URLSearchParams();
+  for (const k of Object.keys(params).sort()) {
+    const v = params[k];
+    if (v === undefined || v === null || v === '') continue;
+    sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+let schemas: Promise<typeof Q> | null = null;
+const loadSchemas = () => {
+  schemas ??= import('../../../contracts/query-api');
+  return schemas;
+};
+
+export function createApiClient(options: ApiClientOptions) {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const validate = options.validate ?? import.meta.env.DEV;
+
+  async function request(path: string, params: Params | undefined, signal?: AbortSignal): Promise<Response> {
+    const key = options.getKey();
+    if (!key) {
+      options.onUnauthorized?.();
+      throw new UnauthorizedError('an API key is needed');
+    }
+    let res: Response;
+    try {
+      res = await doFetch(`${options.baseUrl}${path}${toQueryString(params)}`, {
+        headers: { authorization: `Api-Key ${key}`, accept: 'application/json' },
+        signal,
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiError(`cannot reach the API (${(e as Error).message})`, 0, 'network');
+    }
+    if (res.ok) return res;
+    let detail = `HTTP ${res.status}`;
+    let kind: string | null = null;
+    let field: string | null = null;
+    try {
+      const body = (await res.json()) as { detail?: unknown; error?: unknown; field?: unknown };
+      if (typeof body.detail === 'string') detail = body.detail;
+      if (typeof body.error === 'string') kind = body.error;
+      if (typeof body.field === 'string') field = body.field;
+    } catch {
+      // not a JSON error body
+    }
+    if (res.status === 401) {
+      options.onUnauthorized?.();
+      throw new UnauthorizedError(detail);
+    }
+    throw new ApiError(detail, res.status, kind, field);
+  }
+
+  async function get<T>(
+    path: string,
+    params: Params | undefined,
+    schema: SchemaName | null,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const res = await request(path, params, signal);
+    const body: unknown = await res.json();
+    if (validate && schema) {
+      const mod = await loadSchemas();
+      const parsed = mod[schema].safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ContractError(
+          schema,
+          `${issue?.path.join('.') || '(body)'}: ${issue?.message ?? 'invalid'}`,
+        );
+      }
+    }
+    return body as T;
+  }
+
+  async function download(path: string, params: Params, fallbackName: string): Promise<Download> {
+    const res = await request(path, params);
+    const disposition = res.headers.get('content-disposition') ?? '';
+    const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+    const type = res.headers.get('content-type') ?? 'application/octet-stream';
+    const blob = new Blob([await res.arrayBuffer()], { type });
+    return { blob, filename };
+  }
+
+  const agentPath = (agentId: string) => `/api/agents/${enc(agentId)}`;
+
+  return {
+    agents: (signal?: AbortSignal) => get<AgentsResponse>('/api/agents', undefined, null, signal),
+    agentsSummary: (p: AgentsSummaryParams, signal?: AbortSignal) =>
+      get<Q.AgentsSummaryResponse>('/api/agents/summary', p, 'agentsSummaryResponse', signal),
+    prices: (signal?: AbortSignal) =>
+      get<Q.PricesResponse>('/api/prices', undefined, 'pricesResponse', signal),
+    overview: (agentId: string, p: AggregateParams, signal?: AbortSignal) =>
+      get<Q.OverviewResponse>(`${agentPath(agentId)}/overview`, p, 'overviewResponse', signal),
+    costSeries: (agentId: string, p: SeriesParams, signal?: AbortSignal) =>
+      get<Q.CostSeriesResponse>(`${agentPath(agentId)}/cost/series`, p, 'costSeriesResponse', signal),
+    costModels: (agentId: string, p: CostModelsParams, signal?: AbortSignal) =>
+      get<Q.CostModelsResponse>(`${agentPath(agentId)}/cost/models`, p, 'costModelsResponse', signal),
+    percentiles: (agentId: string, p: AggregateParams, signal?: AbortSignal) =>
+      get<Q.PercentilesResponse>(`${agentPath(agentId)}/percentiles`, p, 'percentilesResponse', signal),
+    breakdown: (agentId: string, p: BreakdownParams, signal?: AbortSignal) =>
+      get<Q.BreakdownResponse>(`${agentPath(agentId)}/breakdown`, p, 'breakdownResponse', signal),
+    latency: (agentId: string, p: SeriesParams, signal?: AbortSignal) =>
+      get<Q.LatencyResponse>(`${agentPath(agentId)}/latency`, p, 'latencyResponse', signal),
+    errorSeries: (agentId: string, p: SeriesParams, signal?: AbortSignal) =>
+      get<Q.ErrorSeriesResponse>(`${agentPath(agentId)}/errors/series`, p, 'errorSeriesResponse', signal),
+    errorGroups: (agentId: string, p: ErrorGroupsParams, signal?: AbortSignal) =>
+      get<Q.ErrorGroupsResponse>(`${agentPath(agentId)}/errors/groups`, p, 'errorGroupsResponse', signal),
+    quality: (agentId: string, p: QualityParams, signal?: AbortSignal) =>
+      get<Q.QualityResponse>(`${agentPath(agentId)}/quality`, p, 'qualityResponse', signal),
+    compare: (agentId: string, p: CompareParams, signal?: AbortSignal) =>
+      get<Q.CompareResponse>(`${agentPath(agentId)}/compare`, p, 'compareResponse', signal),
+    topSessions: (agentId: string, p: TopSessionsParams, signal?: AbortSignal) =>
+      get<Q.TopSessionsResponse>(`${agentPath(agentId)}/sessions/top`, p, 'topSessionsResponse', signal),
+    sessions: (agentId: string, p: SessionListParams, signal?: AbortSignal) =>
+      get<Q.SessionListResponse>(`${agentPath(agentId)}/sessions`, p, 'sessionListResponse', signal),
+    session: (agentId: string, sessionId: string, signal?: AbortSignal) =>
+      get<Q.SessionDetailResponse>(
+        `${agentPath(agentId)}/sessions/${enc(sessionId)}`,
+        undefined,
+        'sessionDetailResponse',
+        signal,
+      ),
+    exportSession: (agentId: string, sessionId: string, format: 'json' | 'csv') =>
+      download(
+        `${agentPath(agentId)}/sessions/${enc(sessionId)}/export`,
+        { format },
+        `${sessionId}.${format}`,
+      ),
+    exportSessions: (agentId: string, p: SessionListExportParams, format: 'json' | 'csv') =>
+      download(`${agentPath(agentId)}/sessions/export`, { ...p, format }, `${agentId}-sessions.${format}`),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
