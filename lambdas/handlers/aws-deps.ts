@@ -27,6 +27,7 @@ export function buildAwsDeps(
   const stores = createDynamoDbStores({
     client: clients.dynamo ?? new DynamoDBClient({ region: e.AWS_REGION }),
     tableName: e.VIGIL_TABLE_NAME,
+    retentionDays: e.VIGIL_RETENTION_DAYS,
   });
   const timeseries = e.VIGIL_TIMESTREAM_DATABASE
     ? new TimestreamSink({

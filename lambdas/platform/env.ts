@@ -8,6 +8,8 @@ const schema = z.object({
   VIGIL_TIMESTREAM_EVENTS_TABLE: z.string().min(1).default('events'),
   VIGIL_TIMESTREAM_SESSIONS_TABLE: z.string().min(1).default('sessions'),
   VIGIL_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /** Days sessions and events are kept (DynamoDB TTL); unset keeps them forever. */
+  VIGIL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   VIGIL_TAG_VALUE_CAP: z.coerce.number().int().min(1).max(10_000).default(50),
   VIGIL_CORS_ORIGINS: z.string().default('*'),
   AWS_REGION: z.string().default('us-east-1'),

@@ -19,6 +19,17 @@ import { type Item, keyItem } from './items';
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
   tableName: string;
+  /**
+   * Days to keep sessions and events: their items get `expiresAt` (epoch seconds) for DynamoDB TTL.
+   * Rollups, keys and settings never expire. @default undefined (kept forever)
+   */
+  retentionDays?: number;
+}
+
+/** The TTL attribute value for an item whose life starts at `startedAtMs`, or null without retention. */
+export function expiresAt(options: DynamoDbStoreOptions, startedAtMs: number): number | null {
+  if (!options.retentionDays) return null;
+  return Math.floor(startedAtMs / 1000) + options.retentionDays * 86_400;
 }
 
 /** Independent writes in flight at once per call (one UpdateItem per rollup key, per event…). */

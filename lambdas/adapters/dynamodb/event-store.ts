@@ -4,11 +4,12 @@ import {
   decodeCursor,
   Expr,
   encodeCursor,
+  expiresAt,
   mapLimit,
   VigilTable,
   WRITE_CONCURRENCY,
 } from './client';
-import { eventToItem, type Item, itemToEvent, keyItem, str } from './items';
+import { eventToItem, type Item, itemToEvent, keyItem, num, str } from './items';
 import { encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
 
 interface PendingFold {
@@ -28,7 +29,7 @@ interface PendingFold {
 export class DynamoDbEventStore implements EventStore {
   private readonly table: VigilTable;
 
-  constructor(options: DynamoDbStoreOptions) {
+  constructor(private readonly options: DynamoDbStoreOptions) {
     this.table = new VigilTable(options);
   }
 
@@ -44,6 +45,8 @@ export class DynamoDbEventStore implements EventStore {
       if (seen.has(id)) return false;
       seen.add(id);
       const item = eventToItem(e, foldReceivedAt.get(e.fold.foldId)!);
+      const ttl = expiresAt(this.options, e.startedAt);
+      if (ttl !== null) item.expiresAt = num(ttl);
       return (await this.table.put(item, { expression: 'attribute_not_exists(pk)' })) !== false;
     });
     const inserted: string[] = [];

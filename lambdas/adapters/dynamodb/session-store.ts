@@ -7,6 +7,7 @@ import {
   decodeCursor,
   Expr,
   encodeCursor,
+  expiresAt,
   mapLimit,
   VigilTable,
   WRITE_CONCURRENCY,
@@ -66,7 +67,7 @@ interface Monotonic {
 export class DynamoDbSessionStore implements SessionStore {
   private readonly table: VigilTable;
 
-  constructor(options: DynamoDbStoreOptions) {
+  constructor(private readonly options: DynamoDbStoreOptions) {
     this.table = new VigilTable(options);
   }
 
@@ -93,7 +94,10 @@ export class DynamoDbSessionStore implements SessionStore {
           { ...keyItem(keys.locator(change.sessionId)), agentId: str(change.agentId) },
           { expression: 'attribute_not_exists(pk)' },
         );
-        const created = await this.table.put(sessionToItem(session), {
+        const item = sessionToItem(session);
+        const ttl = expiresAt(this.options, session.startedAt);
+        if (ttl !== null) item.expiresAt = num(ttl);
+        const created = await this.table.put(item, {
           expression: 'attribute_not_exists(pk)',
         });
         if (created !== false) return { session, created: true };
