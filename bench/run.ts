@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnVigil } from '../test/helpers/vigil-process';
 import { benchBatched, benchRawDuckDb, benchUnbatched, type IngestResult } from './ingest';
+import { benchOtlp } from './otlp';
 import { benchQuery, queryBenchTable } from './query';
 
 const KEY = 'vgl_bench_key_0123456789abcdefghij';
@@ -22,6 +23,14 @@ async function main(): Promise<void> {
     await benchBatched(v.url, KEY, 20); // warm-up (JIT, DuckDB caches)
     results.push(await benchBatched(v.url, KEY));
     results.push(await benchUnbatched(v.url, KEY));
+    for (const r of await benchOtlp(v.url, KEY)) {
+      results.push({
+        name: r.name,
+        events: r.requests * 100,
+        seconds: (r.requests * 100) / r.eventsPerSec,
+        eventsPerSec: r.eventsPerSec,
+      });
+    }
   } finally {
     v.child.kill('SIGTERM');
     await v.exited;
@@ -36,10 +45,12 @@ async function main(): Promise<void> {
       `| ${r.name} | ${r.events} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSec)} | ${(r.eventsPerSec / raw).toFixed(3)} |`,
     );
   }
-  const [batched, unbatched] = results;
+  const batched = results[0];
+  const unbatched = results[1];
   console.log(`\nbatched / unbatched: ${(batched!.eventsPerSec / unbatched!.eventsPerSec).toFixed(1)}×`);
   rmSync(dir, { recursive: true, force: true });
 
+  if (process.env.VIGIL_BENCH_ONLY === 'ingest') return;
   // Dashboard queries: 1M sessions / 20M events, against PostgreSQL over the same raw rows (bench/query.ts).
   const sessions = Number(process.env.VIGIL_BENCH_SESSIONS ?? 1_000_000);
   console.log(`\n## Dashboard queries\n\n${queryBenchTable(await benchQuery({ sessions }))}`);
