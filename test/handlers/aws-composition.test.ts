@@ -113,4 +113,43 @@ describe('Lambda handlers on the AWS adapters', () => {
     expect(put.ContentType).toBe('application/json');
     expect(JSON.parse(Buffer.from(put.Body as Uint8Array).toString('utf8'))).toEqual(big);
   });
+
+  it('answers the session list and error groups from DynamoDB (no 503)', async () => {
+    const ingest = createIngestHandler(deps);
+    const query = createQueryHandler(deps);
+    const agent = `agt_${randomUUID()}`;
+    const [older, newer] = [randomUUID(), randomUUID()];
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const failing = (id: string, sid: string, t: string) => ({
+      event_id: id,
+      session_id: sid,
+      type: 'llm',
+      started_at: t,
+      model: 'gpt-4o',
+      error: { message: 'rate limited', type: 'RateLimitError', status_code: 429 },
+    });
+    await invoke(ingest, 'POST', '/api/v1/batch', {
+      agent_id: agent,
+      sessions: [
+        { session_id: older, production_monitoring: true, started_at: at(30), tags: ['tier:pro'] },
+        { session_id: newer, production_monitoring: true, started_at: at(10) },
+      ],
+      events: [failing('e1', older, at(29)), failing('e2', newer, at(9))],
+    });
+    const list = await invoke(query, 'GET', `/api/agents/${agent}/sessions`);
+    const tagged = await invoke(query, 'GET', `/api/agents/${agent}/sessions?tag=tier:pro`);
+    const groups = await invoke(query, 'GET', `/api/agents/${agent}/errors/groups`);
+    expect(list.status).toBe(200);
+    expect(list.body.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([newer, older]);
+    expect(tagged.status).toBe(200);
+    expect(tagged.body.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([older]);
+    expect(groups.status).toBe(200);
+    expect(groups.body.groups).toHaveLength(1);
+    expect(groups.body.groups[0]).toMatchObject({
+      count: 2,
+      sessions: 2,
+      sample_event_id: 'e2',
+      sample_session_ids: [newer, older],
+    });
+  });
 });

@@ -34,7 +34,7 @@ export function errorGroups(
          sum(coalesce(CAST(doc->>'$.fold.weight' AS DOUBLE), 1)) AS weighted,
          count(DISTINCT session_id) AS sessions, min(started_at) AS first_seen, max(started_at) AS last_seen,
          arg_max(doc, started_at) AS sample,
-         CAST(to_json(array_slice(list(DISTINCT session_id ORDER BY session_id), 1, 5)) AS VARCHAR) AS sample_sessions
+         CAST(to_json(array_slice(list(session_id ORDER BY started_at DESC, event_id DESC), 1, 500)) AS VARCHAR) AS sample_sessions
        FROM events WHERE ${where.join(' AND ')}
        GROUP BY error_fingerprint ${having}
        ORDER BY n DESC, fingerprint ASC LIMIT ${p(limit + 1)}`,
@@ -53,7 +53,8 @@ export function errorGroups(
         sessions: num(r.sessions),
         firstSeen: num(r.first_seen),
         lastSeen: num(r.last_seen),
-        sampleSessionIds: JSON.parse(r.sample_sessions as string) as string[],
+        // Most recent occurrence first, each session once.
+        sampleSessionIds: [...new Set(JSON.parse(r.sample_sessions as string) as string[])].slice(0, 5),
         sampleEventId: sample.eventId,
       };
     });

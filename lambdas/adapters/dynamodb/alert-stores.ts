@@ -230,23 +230,17 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const sk = before
       ? `${expr.name('sk')} < ${expr.value(str(`I#${before}`))}`
       : `begins_with(${expr.name('sk')}, ${expr.value(str('I#'))})`;
-    const found: Incident[] = [];
-    await this.table.query(
+    const pick = (items: Item[]) => items.map(docOf<Incident>).filter((i) => matches(i, q));
+    const { items } = await this.table.query(
       {
         KeyConditionExpression: `${pk} AND ${sk}`,
         ConsistentRead: true,
         ScanIndexForward: false,
         ...expr.maps(),
       },
-      (items) => {
-        found.length = 0;
-        for (const item of items) {
-          const i = docOf<Incident>(item);
-          if (matches(i, q)) found.push(i);
-        }
-        return found.length > limit;
-      },
+      (sofar) => pick(sofar).length > limit,
     );
+    const found = pick(items);
     const page = found.slice(0, limit);
     return {
       items: page,

@@ -1,4 +1,4 @@
-import type { EventStore, Page, StoredEvent } from '../../domain/ports';
+import type { ErrorGroup, ErrorGroupSearch, EventStore, Page, StoredEvent } from '../../domain/ports';
 import {
   type DynamoDbStoreOptions,
   decodeCursor,
@@ -9,6 +9,7 @@ import {
   VigilTable,
   WRITE_CONCURRENCY,
 } from './client';
+import { errorGroups } from './error-groups';
 import { eventToItem, type Item, itemToEvent, keyItem, num, str } from './items';
 import { encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
 
@@ -158,6 +159,11 @@ export class DynamoDbEventStore implements EventStore {
       cursor:
         refs.length > limit && last ? encodeCursor([last.gsi1sk!.S!, last.sk!.S!.slice('E#'.length)]) : null,
     };
+  }
+
+  /** See error-groups.ts: grouped in memory over the window's sessions' events (capped, costs documented). */
+  errorGroups(q: ErrorGroupSearch, cursor: string | null, limit: number): Promise<Page<ErrorGroup>> {
+    return errorGroups(this.table, q, cursor, limit);
   }
 }
 

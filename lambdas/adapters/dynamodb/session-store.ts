@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import type { RubricResult, Session, SettledSnapshot } from '../../domain/model';
-import type { Page, SessionStore, SessionUpsert, TotalsDelta } from '../../domain/ports';
+import type { Page, SessionSearch, SessionStore, SessionUpsert, TotalsDelta } from '../../domain/ports';
 import { lastActivity, mergeSessionUpsert, owesSettlement } from '../../domain/session-merge';
 import {
   type DynamoDbStoreOptions,
@@ -30,6 +30,7 @@ import {
   TOTAL_ATTRS,
   toAttr,
 } from './items';
+import { listSessionEvals, searchSessions } from './session-search';
 import { encTime, encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
 
 /** Concurrent upserts of one session re-read and retry; more than this many lost races is a conflict. */
@@ -312,6 +313,15 @@ export class DynamoDbSessionStore implements SessionStore {
       items: sessions,
       cursor: refs.length > limit && last ? encodeCursor([last.gsi1sk!.S!, sessionIdOf(last)]) : null,
     };
+  }
+
+  /** See session-search.ts: an in-memory search over the window's sessions (capped, costs documented). */
+  search(q: SessionSearch, cursor: string | null, limit: number): Promise<Page<Session>> {
+    return searchSessions(this.table, q, cursor, limit);
+  }
+
+  listEvals(q: SessionSearch, limit: number): ReturnType<typeof listSessionEvals> {
+    return listSessionEvals(this.table, q, limit);
   }
 }
 
