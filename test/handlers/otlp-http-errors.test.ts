@@ -121,7 +121,10 @@ describe('OTLP/HTTP answers: partial success, bad bodies, keys, limits, load', (
     });
     const res = await postProto(Buffer.from(v1['ExportTraceServiceRequest']!.encode(request).finish()));
     expect(res.status).toBe(200);
-    const answer = decodeResponse(res.bytes)['partialSuccess'] as { errorMessage: string; rejectedSpans: unknown };
+    const answer = decodeResponse(res.bytes)['partialSuccess'] as {
+      errorMessage: string;
+      rejectedSpans: unknown;
+    };
     expect(answer.errorMessage).toMatch(/^130 of 130 spans rejected: /);
     expect(Number(answer.rejectedSpans)).toBe(130);
   });
