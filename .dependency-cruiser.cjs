@@ -4,10 +4,14 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'lambdas/domain imports contracts/ and itself only (node built-ins allowed), never SDKs, middy, Powertools.',
+      comment:
+        'lambdas/domain imports contracts/ and itself only (node built-ins allowed), never SDKs, middy, Powertools.',
       severity: 'error',
       from: { path: '^lambdas/domain/' },
-      to: { pathNot: ['^lambdas/domain/', '^contracts/', '^node_modules/zod/'], dependencyTypesNot: ['core'] },
+      to: {
+        pathNot: ['^lambdas/domain/', '^contracts/', '^node_modules/zod/'],
+        dependencyTypesNot: ['core'],
+      },
     },
     {
       name: 'contracts-are-leaves',

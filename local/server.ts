@@ -67,7 +67,8 @@ function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
 const context = { functionName: 'vigil-local', awsRequestId: 'local' } as Context;
 
 /** Baselines, incidents, alert rules, channels (before the query API, which owns the rest of /api/agents). */
-const ALERT_PATHS = /^\/api\/(alert-rules|channels|incidents)(\/|$)|^\/api\/agents\/[^/]+\/(baselines|incidents)(\/|$)/;
+const ALERT_PATHS =
+  /^\/api\/(alert-rules|channels|incidents)(\/|$)|^\/api\/agents\/[^/]+\/(baselines|incidents)(\/|$)/;
 
 function pickLambda(rt: Runtime, path: string) {
   if (path.startsWith('/api/admin/')) return rt.admin;

@@ -25,7 +25,6 @@ import type {
   TotalsDelta,
 } from './ports';
 import type { PriceBook } from './pricing/pricing';
-import type { AgentPriceBooks } from './settings';
 import {
   addCount,
   addSample,
@@ -35,6 +34,7 @@ import {
   type RollupKey,
   tagSlice,
 } from './rollup';
+import type { AgentPriceBooks } from './settings';
 
 export interface IngestConfig {
   /** Distinct values per tag key that get their own slice; the rest fold into "__other__". */

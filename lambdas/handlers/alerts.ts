@@ -41,7 +41,16 @@ function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string
   return parseBody(schema, query);
 }
 
-const SORT_BY_FAMILY = { cost: 'cost', latency: 'duration', errors: 'errors', volume: 'started_at' } as const;
+type Focus = 'cost' | 'tokens' | 'duration' | 'errors' | 'started_at';
+/** Which sessions matter for an incident: by its family, or for a rule by the metric it watches. */
+function focusOf(i: Incident): Focus {
+  const m = i.trigger.metric.split('.')[0]!;
+  if (i.family === 'errors' || /error/.test(m)) return 'errors';
+  if (i.family === 'latency' || /duration|latency/.test(m)) return 'duration';
+  if (i.family === 'volume' || /^(sessions|events|llm_calls)$/.test(m)) return 'started_at';
+  if (m === 'tokens') return 'tokens';
+  return 'cost';
+}
 
 /** Baselines, incidents, alert rules and channels. Reads need the read scope, changes the admin scope. */
 export function createAlertRoutes(deps: AlertDeps) {
@@ -385,9 +394,9 @@ async function topSessions(deps: AlertDeps, i: Incident, production: boolean | '
     errorCategory: null,
     fingerprint: null,
     status: null,
-    hasError: i.family === 'errors' ? true : null,
+    hasError: focusOf(i) === 'errors' ? true : null,
     minCostUsd: null,
-    sort: i.family ? SORT_BY_FAMILY[i.family] : 'cost',
+    sort: focusOf(i),
     order: 'desc',
   };
   const page = await deps.sessions.search(search, null, 5);

@@ -142,4 +142,3 @@ function respond(encoding: Encoding, result: { spans: number; rejected: OtlpReje
     bytes: n === 0 ? new Uint8Array() : encodeTraceResponse({ rejectedSpans: n, errorMessage: message }),
   };
 }
-

@@ -119,7 +119,11 @@ function sessionsOfHour(a: AgentTraffic, hourStart: number): GeneratedSession[] 
         model: 'gpt-4o-mini',
         provider: 'openai',
         usage: failed ? null : { input_tokens: input, output_tokens: output },
-        ...(failed ? { error: { message: 'Rate limit reached for requests', type: 'RateLimitError', status_code: 429 } } : {}),
+        ...(failed
+          ? {
+              error: { message: 'Rate limit reached for requests', type: 'RateLimitError', status_code: 429 },
+            }
+          : {}),
       } as BatchEvent);
       t += latency + r.int(20, 120);
       if (r.next() < 0.5) {

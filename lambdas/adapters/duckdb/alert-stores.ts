@@ -232,7 +232,7 @@ export class DuckDbIncidentStore implements IncidentStore {
     );
   }
 
-  list(query: IncidentQuery, cursor: string | null, limit: number): Promise<Page<Incident>> {
+  async list(query: IncidentQuery, cursor: string | null, limit: number): Promise<Page<Incident>> {
     const before = decodeCursor(cursor);
     return this.t.read(async (q) => {
       const rows = await q.all(

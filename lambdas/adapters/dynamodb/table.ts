@@ -13,6 +13,8 @@ import { validationError } from '../../domain/errors';
  *   tag values    T#<agent>             / <tag key>      string set of admitted values
  *   api key       KEYS                  / H#<sha256>     the record;  KEYS / I#<keyId> → its hash
  *   agent         AGENTS                / <agentId>
+ *   alerts        BL#…, ARULES, CHANNELS, IN#…, AS#… (baselines, rules, channels, incidents, alert
+ *                 states; open incidents on gsi1 IO / <agent>#<incidentId>): see alert-stores.ts
  *
  * Both GSIs are sparse, KEYS_ONLY and overloaded; readers fetch the items they point to with a
  * consistent BatchGetItem. KEYS_ONLY matters for cost: an update that changes neither index key nor a

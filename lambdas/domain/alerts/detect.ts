@@ -2,6 +2,7 @@ import type { AnomalyMetric, MetricFamily, Severity } from '../../../contracts/a
 import type { Baseline, MetricBaseline } from '../alert-ports';
 import { hourOfWeek } from '../baselines/hour-of-week';
 import type { Gate, MetricSpec } from '../baselines/metrics';
+import { binomialZ } from '../baselines/stats';
 import { epochHour, HOUR_MS } from '../model';
 import { mergeRecords, type RollupRecord } from '../rollup';
 
@@ -17,7 +18,10 @@ export interface DetectSettings {
   maxSliceWindowHours: number;
   /** Robust z-score for a warning (with the metric's warning gate). @default 4 */
   zWarning: number;
-  /** Robust z-score for critical (with the metric's critical gate). @default 7 */
+  /**
+   * Robust z-score for critical (with the metric's critical gate). Severity is mostly about size (the
+   * gates); this only asks for more certainty before calling something critical. @default 5
+   */
   zCritical: number;
   /**
    * Hysteresis: a metric counts as back to normal only once its z-score and change fall below this share
@@ -31,7 +35,7 @@ export const DEFAULT_DETECT_SETTINGS: DetectSettings = {
   maxWindowHours: 12,
   maxSliceWindowHours: 1,
   zWarning: 4,
-  zCritical: 7,
+  zCritical: 5,
   resolveFactor: 0.75,
 };
 
@@ -112,7 +116,10 @@ export function judge(
   const current = epochHour(now);
   const elapsed = (now - current * HOUR_MS) / HOUR_MS;
   let last: { w: Window; expectedCount: number } | null = null;
-  const maxHours = slice === 'all' ? settings.maxWindowHours : Math.min(settings.maxWindowHours, settings.maxSliceWindowHours);
+  const maxHours =
+    slice === 'all'
+      ? settings.maxWindowHours
+      : Math.min(settings.maxWindowHours, settings.maxSliceWindowHours);
   for (let k = 0; k < maxHours; k++) {
     const covered = k + elapsed;
     if (covered * 60 < settings.minWindowMinutes) continue;
@@ -133,7 +140,15 @@ export function judge(
     if (enough) break;
     last = { w, expectedCount: Number.NaN };
   }
-  if (!last) return base;
+  if (!last) {
+    // No window long enough yet (a slice in the first minutes of an hour).
+    const state = !baseline
+      ? 'no_baseline'
+      : baseline.status === 'warming_up'
+        ? 'warming_up'
+        : 'insufficient_data';
+    return { ...base, state };
+  }
   const { w } = last;
   const volume = spec.volume(w.record);
   const value = spec.value(w.record, w.covered);
@@ -171,7 +186,11 @@ function verdict(
   const zw = spec.z?.warning ?? settings.zWarning;
   const zc = spec.z?.critical ?? settings.zCritical;
   const severity: Severity | null =
-    az >= zc && passes(critical, rel, abs) ? 'critical' : az >= zw && passes(warning, rel, abs) ? 'warning' : null;
+    az >= zc && passes(critical, rel, abs)
+      ? 'critical'
+      : az >= zw && passes(warning, rel, abs)
+        ? 'warning'
+        : null;
   const elevated = az >= zw * settings.resolveFactor && passes(warning, rel, abs, settings.resolveFactor);
   return { severity, normal: severity === null && !elevated, direction };
 }
@@ -203,11 +222,7 @@ export function warningBand(
   const up = spec.warning;
   const down = spec.warningDown ?? spec.warning;
   const zw = spec.z?.warning ?? settings.zWarning;
-  const upper = Math.max(
-    expected + zw * sdUp,
-    expected * (1 + (up.rel ?? 0)),
-    expected + (up.abs ?? 0),
-  );
+  const upper = Math.max(expected + zw * sdUp, expected * (1 + (up.rel ?? 0)), expected + (up.abs ?? 0));
   const lower =
     spec.direction === 'both'
       ? Math.min(expected - zw * sdDown, expected * (1 - (down.rel ?? 0)))
@@ -238,7 +253,10 @@ function judgePerUnit(
   const expected = sum / weight;
   const value = out.value!;
   const band = warningBand(spec, model, expected, out.volume, settings);
-  const z = value >= expected ? (value - expected) / band.sdUp : (value - expected) / band.sdDown;
+  let z = value >= expected ? (value - expected) / band.sdUp : (value - expected) / band.sdDown;
+  if (spec.hits && value > expected) {
+    z = Math.min(z, binomialZ(spec.hits(w.record), out.volume, Math.max(expected, spec.minShare ?? 0)));
+  }
   const v = verdict(spec, value, expected, z, settings);
   return {
     ...out,

@@ -115,7 +115,9 @@ export function familyChecks(agentId: string, judgements: Judgement[], now: numb
       title: `${FAMILY_LABEL[family]} anomaly on ${agentId}`,
       severity: top?.severity ?? null,
       normal: js.every((j) => j.normal),
-      elevated: js.filter((j) => !j.normal && (j.severity === null || j.supporting)).map(signalKey),
+      // Only primary metrics hold an incident open: a supporting one judged over a long, quiet window
+      // would keep it open hours after the agent is back to normal.
+      elevated: js.filter((j) => !j.supporting && !j.normal && j.severity === null).map(signalKey),
       trigger: top ? judgementSignal(top, now) : null,
       signals: evidence.map((j) => judgementSignal(j, now)),
     } satisfies Check;

@@ -132,7 +132,12 @@ function modelMetric(
   // of hourly shares is 0 wherever most hours see no error). Counts: a trimmed mean (robust, and free of
   // the median's integer steps at a few sessions per hour).
   const centerOf = (pool: Sample[]) =>
-    spec.kind === 'rate' ? trimmedMean(pool.map((x) => x.v), 0.2) : pooledValue(spec, pool);
+    spec.kind === 'rate'
+      ? trimmedMean(
+          pool.map((x) => x.v),
+          0.2,
+        )
+      : pooledValue(spec, pool);
 
   const center: Array<number | null> = new Array(HOURS_PER_WEEK).fill(null);
   const volume: number[] = new Array(HOURS_PER_WEEK).fill(0);
@@ -169,7 +174,10 @@ function modelMetric(
   const floor = spec.minUnitSpread(typical);
   const empirical = robustSpreads(blockResiduals(spec, samples, center));
   const asymptotic = spec.quantile ? quantileSpreads(spec, samples, spec.quantile.p) : { up: 0, down: 0 };
-  const spreads = { up: Math.max(empirical.up, asymptotic.up), down: Math.max(empirical.down, asymptotic.down) };
+  const spreads = {
+    up: Math.max(empirical.up, asymptotic.up),
+    down: Math.max(empirical.down, asymptotic.down),
+  };
   return {
     metric: spec.name,
     center,

@@ -41,6 +41,14 @@ export interface MetricSpec {
   value(r: RollupRecord, hours: number): number | null;
   /** Units behind the figure: settled sessions, events, sessions started. */
   volume(r: RollupRecord): number;
+  /**
+   * Share metrics: the count of "hits" among the units (errored sessions, failed events). A rise is then
+   * also tested exactly (binomial), and the smaller z counts: the normal approximation alone calls two
+   * failures in ten sessions a five-sigma event.
+   */
+  hits?: (r: RollupRecord) => number;
+  /** Least base share a binomial test assumes (a clean history still fails now and then). */
+  minShare?: number;
   /** Least units a window must hold to be judged (rate: expected sessions in the window). */
   minVolume: number;
   warning: Gate;
@@ -162,10 +170,12 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
     direction: 'up',
     value: (r) => ratio(r.counters.erroredSessions, r.counters.settledSessions),
     volume: (r) => r.counters.settledSessions,
+    hits: (r) => r.counters.erroredSessions,
+    minShare: 0.01,
     minVolume: 10,
     warning: { abs: 0.1, rel: 0.5 },
     critical: { abs: 0.25, rel: 1 },
-    z: { warning: 3.5, critical: 5 },
+    z: { warning: 3.5, critical: 4 },
     minUnitSpread: binomial(0.02),
     minWindowSpread: () => 0.01,
   },
@@ -178,10 +188,12 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
     direction: 'up',
     value: (r) => ratio(r.counters.errors, r.counters.events),
     volume: (r) => r.counters.events,
+    hits: (r) => r.counters.errors,
+    minShare: 0.005,
     minVolume: 30,
     warning: { abs: 0.05, rel: 0.5 },
     critical: { abs: 0.15, rel: 1 },
-    z: { warning: 3.5, critical: 5 },
+    z: { warning: 3.5, critical: 4 },
     minUnitSpread: binomial(0.01),
     minWindowSpread: () => 0.005,
   },
@@ -222,4 +234,6 @@ export const sliceLevel = (slice: string): MetricLevel =>
 export const metricsForSlice = (slice: string): MetricSpec[] =>
   slice === 'all'
     ? [...METRIC_SPECS]
-    : METRIC_SPECS.filter((m) => m.kind !== 'rate' && (sliceLevel(slice) === 'session' || m.level === 'event'));
+    : METRIC_SPECS.filter(
+        (m) => m.kind !== 'rate' && (sliceLevel(slice) === 'session' || m.level === 'event'),
+      );

@@ -120,20 +120,21 @@ export async function runBaselines(
   return result;
 }
 
-/** The newest baseline per slice that applies at `now` (dated today or up to two days before). */
+/**
+ * The newest baseline per slice that applies at `now`: today's, or while today's is not computed yet
+ * (the daily job runs after midnight) the most recent of the two days before.
+ */
 export async function latestBaselines(
   deps: Pick<BaselineDeps, 'baselines' | 'alertConfig'>,
   agentId: string,
   now: number,
   slice?: string,
 ): Promise<Map<string, Baseline>> {
-  const list = await deps.baselines.list({
-    agentId,
-    production: deps.alertConfig.production,
-    fromDate: utcDate(now - 2 * DAY_MS),
-    toDate: utcDate(now),
-    slice,
-  });
+  const q = { agentId, production: deps.alertConfig.production, slice };
+  let list = await deps.baselines.list({ ...q, fromDate: utcDate(now), toDate: utcDate(now) });
+  if (!list.some((b) => b.slice === (slice ?? 'all'))) {
+    list = await deps.baselines.list({ ...q, fromDate: utcDate(now - 2 * DAY_MS), toDate: utcDate(now) });
+  }
   const out = new Map<string, Baseline>();
   for (const b of list) {
     const prev = out.get(b.slice);
