@@ -88,11 +88,13 @@ export interface EventOutcome {
 export async function upsertSession(
   deps: IngestDeps,
   change: SessionUpsert,
+  options: { sync?: boolean } = {},
 ): Promise<{ session: Session; created: boolean }> {
   await deps.agents.ensure(change.agentId, change.at);
   const result = await deps.sessions.upsert(change);
   const settled = await settleSession(deps, change.agentId, change.sessionId);
-  await deps.sync?.();
+  // A caller that upserts many sessions in one request passes sync: false and syncs once at the end.
+  if (options.sync !== false) await deps.sync?.();
   return { session: settled ?? result.session, created: result.created };
 }
 

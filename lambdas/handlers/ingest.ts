@@ -127,7 +127,7 @@ async function batch(deps: HandlerDeps, p: Principal, req: HttpRequest): Promise
   for (const [index, raw] of (body.sessions ?? []).entries()) {
     try {
       const s = parseBody(batchSession, raw, `sessions[${index}]`);
-      await upsertSession(deps, fromBatchSession(s, agentFor(s, body.agent_id, p), now));
+      await upsertSession(deps, fromBatchSession(s, agentFor(s, body.agent_id, p), now), { sync: false });
       sessions.push({ index, id: s.session_id, status: 'accepted' });
     } catch (e) {
       sessions.push({ index, id: idOf(raw, 'session_id'), status: 'rejected', reason: reason(e) });
