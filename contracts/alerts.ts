@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, isoTime } from './common';
+import { ERROR_CATEGORY_VALUES, EVENT_TYPE_VALUES } from './query-api';
 
 /**
  * Baselines, anomaly incidents, alert rules and notification channels (`/api/agents/{agent_id}/baselines…`,
@@ -165,19 +166,8 @@ export const ruleFilters = z
     tag: tagFilter.optional(),
     model: z.string().min(1).max(256).optional(),
     experiment: z.string().min(1).max(256).optional(),
-    event_type: enumOf(['llm', 'tool', 'error', 'generic', 'custom']).optional(),
-    error_type: enumOf([
-      'timeout',
-      'rate_limit',
-      'api',
-      'auth',
-      'validation',
-      'context_length',
-      'content_filter',
-      'tool',
-      'network',
-      'unknown',
-    ]).optional(),
+    event_type: enumOf(EVENT_TYPE_VALUES).optional(),
+    error_type: enumOf(ERROR_CATEGORY_VALUES).optional(),
   })
   .superRefine((f, ctx) => {
     const set = (['tag', 'model', 'experiment', 'event_type', 'error_type'] as const).filter(

@@ -1,5 +1,6 @@
 import type { Session } from '../domain/model';
 import type { ApiKeyRecord, StoredEvent } from '../domain/ports';
+import { eventDetail } from '../domain/query/views';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -43,48 +44,10 @@ export function sessionView(s: Session) {
   };
 }
 
+/** The public JSON shape of an event (the deep-dive shape without its tree position). */
 export function eventView(e: StoredEvent, payload: unknown, payloadPending: boolean) {
-  return {
-    event_id: e.eventId,
-    parent_event_id: e.parentEventId,
-    session_id: e.sessionId,
-    type: e.type,
-    raw_type: e.rawType,
-    name: e.name,
-    started_at: iso(e.startedAt),
-    duration_ms: e.durationMs,
-    model: e.model,
-    provider: e.provider,
-    usage: e.usage && {
-      input_tokens: e.usage.inputTokens,
-      output_tokens: e.usage.outputTokens,
-      cached_input_tokens: e.usage.cachedInputTokens,
-      reasoning_tokens: e.usage.reasoningTokens,
-    },
-    cost: e.cost && {
-      usd: e.cost.usd,
-      source: e.cost.source,
-      client_usd: e.cost.clientUsd,
-      server_usd: e.cost.serverUsd,
-      price_id: e.cost.priceId,
-      unpriced: e.cost.unpriced,
-    },
-    error: e.error && {
-      category: e.error.category,
-      type: e.error.type,
-      message: e.error.message,
-      stack: e.error.stack,
-      origin: e.error.origin,
-      recoverable: e.error.recoverable,
-      fingerprint: e.error.fingerprint,
-    },
-    tags: e.tags,
-    metadata: e.metadata,
-    payload,
-    payload_ref: e.payloadRef,
-    payload_pending: payloadPending,
-    source: e.source,
-  };
+  const { depth: _depth, child_count: _children, ...view } = eventDetail(e, payload, payloadPending, 0, 0);
+  return view;
 }
 
 export function keyView(k: ApiKeyRecord) {
