@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { id, isoTime } from './common';
 import { ERROR_CATEGORY_VALUES, EVENT_TYPE_VALUES } from './query-api';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Limits shared by every ingest format. Chosen to reject absurd values, not unusual ones. */
 export const LIMITS = {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { id } from './common';
 
 export const KEY_SCOPES = ['ingest', 'read', 'admin'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { costUsd, id, isoTime, LIMITS, tags, tokenCount } from './common';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * OTLP/HTTP traces: `POST /v1/traces`, an ExportTraceServiceRequest in OTLP/JSON (lowerCamelCase keys,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const rate = z
   .number({ error: 'must be a number (USD per million tokens)' })

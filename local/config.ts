@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The local runtime's settings, read once from the environment and flags. */
 const schema = z.object({

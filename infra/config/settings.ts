@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every deployment setting, in one typed object. Values come from CDK context (`-c key=value` or

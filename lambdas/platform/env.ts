@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every setting the Lambdas read, parsed once. Nothing else reads process.env. */
 const schema = z.object({
