@@ -1,8 +1,11 @@
 import { Link } from '../components/ui/link';
+import { AlertsScreen } from '../features/alerts/components/alerts-screen';
+import { BaselinesScreen } from '../features/baselines/components/baselines-screen';
 import { CompareScreen } from '../features/compare/components/compare-screen';
 import { CostScreen } from '../features/cost/components/cost-screen';
 import { ErrorsScreen } from '../features/errors/components/errors-screen';
 import { FilterBar } from '../features/filters/components/filter-bar';
+import { IncidentsScreen } from '../features/incidents/components/incidents-screen';
 import { LatencyScreen } from '../features/latency/components/latency-screen';
 import { OverviewScreen } from '../features/overview/components/overview-screen';
 import { QualityScreen } from '../features/quality/components/quality-screen';
@@ -39,6 +42,9 @@ export function ProductionLayout({ agentId, view }: { agentId: string; view: Vie
         {view === 'quality' && <QualityScreen {...props} />}
         {view === 'compare' && <CompareScreen {...props} />}
         {view === 'sessions' && <SessionsScreen {...props} />}
+        {view === 'baselines' && <BaselinesScreen {...props} />}
+        {view === 'incidents' && <IncidentsScreen {...props} />}
+        {view === 'alerts' && <AlertsScreen {...props} />}
       </div>
     </main>
   );

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type * as A from '../../../contracts/alerts';
 import type * as Q from '../../../contracts/query-api';
 
 /**
@@ -19,6 +20,17 @@ export type SessionListExportParams = Omit<In<typeof Q.sessionListExportQuery>, 
 export type TopSessionsParams = In<typeof Q.topSessionsQuery>;
 export type ErrorGroupsParams = In<typeof Q.errorGroupsQuery>;
 export type AgentsSummaryParams = In<typeof Q.agentsSummaryQuery>;
+export type BaselineListParams = In<typeof A.baselineListQuery>;
+export type BaselineSeriesParams = In<typeof A.baselineSeriesQuery>;
+export type BaselineStatusParams = In<typeof A.baselineStatusQuery>;
+export type IncidentListParams = Omit<In<typeof A.incidentListQuery>, 'limit'> & { limit?: number };
+type Out<S extends z.ZodType> = z.output<S>;
+export type BaselineListResponse = Out<typeof A.baselineListResponse>;
+export type IncidentListResponse = Out<typeof A.incidentListResponse>;
+export type AlertRuleListResponse = { rules: A.AlertRuleView[] };
+export type RulePreviewResponse = Out<typeof A.rulePreviewResponse>;
+export type ChannelListResponse = { channels: A.ChannelView[] };
+export type ChannelTestResponse = Out<typeof A.channelTestResponse>;
 
 export interface AgentsResponse {
   agents: Array<{ agent_id: string; created_at: string }>;
@@ -117,7 +129,12 @@ export function createApiClient(options: ApiClientOptions) {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const validate = options.validate ?? import.meta.env.DEV;
 
-  async function request(path: string, params: Params | undefined, signal?: AbortSignal): Promise<Response> {
+  async function request(
+    path: string,
+    params: Params | undefined,
+    signal?: AbortSignal,
+    change?: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown },
+  ): Promise<Response> {
     const key = options.getKey();
     if (!key) {
       options.onUnauthorized?.();
@@ -126,7 +143,13 @@ export function createApiClient(options: ApiClientOptions) {
     let res: Response;
     try {
       res = await doFetch(`${options.baseUrl}${path}${toQueryString(params)}`, {
-        headers: { authorization: `Api-Key ${key}`, accept: 'application/json' },
+        method: change?.method ?? 'GET',
+        headers: {
+          authorization: `Api-Key ${key}`,
+          accept: 'application/json',
+          ...(change?.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: change?.body === undefined ? undefined : JSON.stringify(change.body),
         signal,
       });
     } catch (e) {
@@ -172,6 +195,13 @@ export function createApiClient(options: ApiClientOptions) {
       }
     }
     return body as T;
+  }
+
+  /** A change (POST/PUT/DELETE) with a JSON body; answers are not schema-checked. */
+  async function send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await request(path, undefined, undefined, { method, body });
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
   }
 
   async function download(path: string, params: Params, fallbackName: string): Promise<Download> {
@@ -228,6 +258,35 @@ export function createApiClient(options: ApiClientOptions) {
         { format },
         `${sessionId}.${format}`,
       ),
+    baselines: (agentId: string, p: BaselineListParams, signal?: AbortSignal) =>
+      get<BaselineListResponse>(`${agentPath(agentId)}/baselines`, p, null, signal),
+    baselineSeries: (agentId: string, p: BaselineSeriesParams, signal?: AbortSignal) =>
+      get<A.BaselineSeriesResponse>(`${agentPath(agentId)}/baselines/series`, p, null, signal),
+    baselineStatus: (agentId: string, p: BaselineStatusParams, signal?: AbortSignal) =>
+      get<A.BaselineStatusResponse>(`${agentPath(agentId)}/baselines/status`, p, null, signal),
+    incidents: (agentId: string, p: IncidentListParams, signal?: AbortSignal) =>
+      get<IncidentListResponse>(`${agentPath(agentId)}/incidents`, p, null, signal),
+    incident: (agentId: string, incidentId: string, signal?: AbortSignal) =>
+      get<A.IncidentDetailResponse>(
+        `${agentPath(agentId)}/incidents/${enc(incidentId)}`,
+        undefined,
+        null,
+        signal,
+      ),
+    alertRules: (signal?: AbortSignal) =>
+      get<AlertRuleListResponse>('/api/alert-rules', undefined, null, signal),
+    previewAlertRule: (body: unknown) => send<RulePreviewResponse>('POST', '/api/alert-rules/preview', body),
+    createAlertRule: (body: unknown) => send<A.AlertRuleView>('POST', '/api/alert-rules', body),
+    updateAlertRule: (ruleId: string, body: unknown) =>
+      send<A.AlertRuleView>('PUT', `/api/alert-rules/${enc(ruleId)}`, body),
+    deleteAlertRule: (ruleId: string) => send<void>('DELETE', `/api/alert-rules/${enc(ruleId)}`),
+    channels: (signal?: AbortSignal) => get<ChannelListResponse>('/api/channels', undefined, null, signal),
+    createChannel: (body: unknown) => send<A.ChannelView>('POST', '/api/channels', body),
+    updateChannel: (channelId: string, body: unknown) =>
+      send<A.ChannelView>('PUT', `/api/channels/${enc(channelId)}`, body),
+    deleteChannel: (channelId: string) => send<void>('DELETE', `/api/channels/${enc(channelId)}`),
+    testChannel: (channelId: string) =>
+      send<ChannelTestResponse>('POST', `/api/channels/${enc(channelId)}/test`, {}),
     exportSessions: (agentId: string, p: SessionListExportParams, format: 'json' | 'csv') =>
       download(`${agentPath(agentId)}/sessions/export`, { ...p, format }, `${agentId}-sessions.${format}`),
   };

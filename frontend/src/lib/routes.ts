@@ -1,7 +1,18 @@
 import { withParams } from './router';
 
 /** The screens, read from the query string. */
-export const VIEWS = ['overview', 'cost', 'errors', 'latency', 'quality', 'compare', 'sessions'] as const;
+export const VIEWS = [
+  'overview',
+  'cost',
+  'errors',
+  'latency',
+  'quality',
+  'compare',
+  'sessions',
+  'baselines',
+  'incidents',
+  'alerts',
+] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -12,6 +23,9 @@ export const VIEW_LABELS: Record<View, string> = {
   quality: 'Quality',
   compare: 'Compare',
   sessions: 'Sessions',
+  baselines: 'Baselines',
+  incidents: 'Incidents',
+  alerts: 'Alert rules',
 };
 
 export type Route =
