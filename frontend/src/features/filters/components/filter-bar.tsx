@@ -1,7 +1,6 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Group } from '../../../components/ui/group';
 import {
-  type Filters,
   isoDate,
   PRODUCTION_LABELS,
   type Production,
