@@ -6,6 +6,7 @@ import { CostScreen } from '../features/cost/components/cost-screen';
 import { ErrorsScreen } from '../features/errors/components/errors-screen';
 import { FilterBar } from '../features/filters/components/filter-bar';
 import { IncidentsScreen } from '../features/incidents/components/incidents-screen';
+import { OpenIncidentsBadge, useOpenIncidents } from '../features/incidents-summary/open-incidents';
 import { LatencyScreen } from '../features/latency/components/latency-screen';
 import { OverviewScreen } from '../features/overview/components/overview-screen';
 import { QualityScreen } from '../features/quality/components/quality-screen';
@@ -19,12 +20,14 @@ export function ProductionLayout({ agentId, view }: { agentId: string; view: Vie
   const search = useSearch();
   const filters = parseFilters(search);
   const props = { agentId, filters };
+  const open = useOpenIncidents();
   return (
     <main className="page">
       <div className="page-title">
         <h1>
           {agentId} <span className="muted">· Production</span>
         </h1>
+        <OpenIncidentsBadge count={open?.get(agentId)} agentId={agentId} search={search} />
       </div>
       <nav className="tabs tabs-nav" aria-label="Production views">
         {VIEWS.map((v) => (

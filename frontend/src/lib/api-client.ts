@@ -273,6 +273,9 @@ export function createApiClient(options: ApiClientOptions) {
         null,
         signal,
       ),
+    /** Open incidents of every agent the key can read (for badges on the agents list and tabs). */
+    openIncidents: (signal?: AbortSignal) =>
+      get<IncidentListResponse>('/api/incidents', { status: 'open', limit: 200 }, null, signal),
     alertRules: (signal?: AbortSignal) =>
       get<AlertRuleListResponse>('/api/alert-rules', undefined, null, signal),
     previewAlertRule: (body: unknown) => send<RulePreviewResponse>('POST', '/api/alert-rules/preview', body),

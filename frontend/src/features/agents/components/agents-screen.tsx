@@ -3,12 +3,14 @@ import { Link } from '../../../components/ui/link';
 import { Async, Empty } from '../../../components/ui/states';
 import { formatWindow } from '../../../lib/format';
 import { viewHref } from '../../../lib/routes';
+import { OpenIncidentsBadge, useOpenIncidents } from '../../incidents-summary/open-incidents';
 import { useAgentsSummary } from '../api/use-agents-summary';
 import { prepareAgentRows } from '../lib/prepare-agents';
 
 /** "Which agents do I run, and which one needs a look?" — the last 24 h per agent. */
 export function AgentsScreen() {
   const state = useAgentsSummary();
+  const open = useOpenIncidents();
   return (
     <main className="page">
       <h1>Agents</h1>
@@ -50,6 +52,7 @@ export function AgentsScreen() {
                         <Link href={href} className="strong">
                           {r.agentId}
                         </Link>
+                        <OpenIncidentsBadge count={open?.get(r.agentId)} agentId={r.agentId} />
                       </td>
                       <td className="num">
                         {r.sessions} <Change text={r.sessionsChange} tone="neutral" />
