@@ -3,8 +3,34 @@ import { seedDemoIfEmpty } from '../demo';
 import { createRuntime } from '../runtime';
 import { createLocalServer } from '../server';
 
+const USAGE = `Usage: npm start [-- --demo]      (or: npx tsx local/bin/vigil.ts [--demo])
+
+Runs Vigil locally: ingest (Lucidic SDKs, OTLP, batch API), the query and alerts API and the dashboard
+on one HTTP server, with the reconcile, baseline and anomaly jobs in-process. Data is one DuckDB file.
+
+Options:
+  --demo    send a month of demo traffic first (when the store is empty)
+  --help    print this and exit
+
+Environment:
+  PORT (8000), HOST (127.0.0.1), VIGIL_DATA_DIR (.vigil), VIGIL_API_KEY (an admin key to create on
+  first start instead of a random one), VIGIL_LOG_LEVEL (WARN), VIGIL_PUBLIC_URL,
+  VIGIL_RECONCILE_INTERVAL_MS (60000)`;
+
+const FLAGS = new Set(['--demo', '--help', '-h']);
+
 /** `npm start`: the local runtime on 127.0.0.1:8000 (PORT, VIGIL_DATA_DIR override). */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const unknown = args.filter((a) => !FLAGS.has(a));
+  if (unknown.length > 0) {
+    console.error(`unknown option ${unknown.join(' ')}\n\n${USAGE}`);
+    process.exit(2);
+  }
   const config = readLocalConfig(process.env);
   const rt = await createRuntime(config);
   const recovered = await rt.recover();

@@ -276,6 +276,10 @@ export function createApiClient(options: ApiClientOptions) {
     /** Open incidents of every agent the key can read (for badges on the agents list and tabs). */
     openIncidents: (signal?: AbortSignal) =>
       get<IncidentListResponse>('/api/incidents', { status: 'open', limit: 200 }, null, signal),
+    acknowledgeIncident: (agentId: string, incidentId: string, body: { note?: string }) =>
+      send<A.IncidentView>('POST', `${agentPath(agentId)}/incidents/${enc(incidentId)}/acknowledge`, body),
+    resolveIncident: (agentId: string, incidentId: string, body: { note?: string }) =>
+      send<A.IncidentView>('POST', `${agentPath(agentId)}/incidents/${enc(incidentId)}/resolve`, body),
     alertRules: (signal?: AbortSignal) =>
       get<AlertRuleListResponse>('/api/alert-rules', undefined, null, signal),
     previewAlertRule: (body: unknown) => send<RulePreviewResponse>('POST', '/api/alert-rules/preview', body),
