@@ -67,7 +67,7 @@ function post(
 }
 
 /** Records `requests` batches of 100 spans with the SDK and returns their ReadableSpans per batch. */
-function recordBatches(agentId: string, requests: number, t0: number): ReadableSpan[][] {
+export function recordBatches(agentId: string, requests: number, t0: number): ReadableSpan[][] {
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({

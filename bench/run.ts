@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawnVigil } from '../test/helpers/vigil-process';
 import { benchBatched, benchRawDuckDb, benchUnbatched, type IngestResult } from './ingest';
 import { benchOtlp } from './otlp';
+import { benchOtlpCodec, codecTable } from './otlp-codec';
 import { benchQuery, queryBenchTable } from './query';
 
 const KEY = 'vgl_bench_key_0123456789abcdefghij';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const unbatched = results[1];
   console.log(`\nbatched / unbatched: ${(batched!.eventsPerSec / unbatched!.eventsPerSec).toFixed(1)}×`);
   rmSync(dir, { recursive: true, force: true });
+
+  console.log(`\n## OTLP protobuf decoding\n\n${codecTable(benchOtlpCodec())}`);
 
   if (process.env.VIGIL_BENCH_ONLY === 'ingest') return;
   // Dashboard queries: 1M sessions / 20M events, against PostgreSQL over the same raw rows (bench/query.ts).

@@ -96,6 +96,10 @@ describe('OTLP protobuf decoding', () => {
       } catch (e) {
         expect(e).toBeInstanceOf(DomainError);
         expect((e as DomainError).kind).toBe('validation');
+        expect((e as DomainError).field).toBe('body');
+        expect((e as DomainError).message).toMatch(
+          /^body: not a valid protobuf ExportTraceServiceRequest \((truncated varint|length \d+ runs past the end of its message)/,
+        );
         refused++;
       }
     }
