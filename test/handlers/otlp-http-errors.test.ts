@@ -183,6 +183,17 @@ describe('OTLP/HTTP answers: partial success, bad bodies, keys, limits, load', (
     expect(JSON.parse(many.text).detail).toMatch(/more than 10000 spans/);
   });
 
+  it('answers 413 to a protobuf body of empty containers before decoding them all', async () => {
+    // 0x0a 0x00 is one empty ResourceSpans: 2 bytes each, so 5 MB would decode to 2.6M objects.
+    const flood = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < flood.length; i += 2) flood[i] = 0x0a;
+    const res = await postProto(flood);
+    expect(res.status).toBe(413);
+    // Just under the limit is still a (span-less) valid request.
+    const fine = await postProto(flood.subarray(0, 2 * 10_000));
+    expect(fine.status).toBe(200);
+  });
+
   it('authenticates Bearer keys: 401 without or with a wrong key, 403 without the ingest scope or the agent', async () => {
     // Prepare
     const agent = `agt-${randomUUID()}`;

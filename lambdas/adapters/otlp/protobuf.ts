@@ -13,6 +13,7 @@
  * the last one wins (the generated code did the same; protobuf would merge messages), and every member of
  * AnyValue's oneof that appears is kept.
  */
+import { OTLP_LIMITS } from '../../../contracts/otlp';
 import { DomainError } from '../../domain/errors';
 import {
   int64String,
@@ -47,9 +48,17 @@ type Fields = Readonly<Record<number, readonly [string, number]>>;
  */
 export function decodeTraceRequest(body: Uint8Array): unknown {
   const r = new WireReader(body);
+  containers = 0;
+  spans = 0;
   try {
     return exportRequest(r);
   } catch (e) {
+    if (e instanceof TooManyContainers) {
+      throw new DomainError(
+        'too-large',
+        `body: more than ${OTLP_LIMITS.maxSpansPerRequest} resource spans, scope spans or spans in one request`,
+      );
+    }
     if (!(e instanceof WireError)) throw e;
     const where = r.path.length > 0 ? `, in ${r.path.join('.')}` : '';
     throw new DomainError(
@@ -82,6 +91,20 @@ export function encodeTraceResponse(partial?: { rejectedSpans: number; errorMess
 // ---------------------------------------------------------------------------------------------------
 // Messages. Each reads fields until the end of its message (r.end); `nested` narrows r.end to a
 // length-delimited sub-message and restores it after.
+
+/**
+ * ResourceSpans, ScopeSpans and Spans decoded so far in this request. A span-less body can still hold
+ * millions of empty containers (a few bytes each), so they count against the span limit while decoding,
+ * before they cost memory.
+ */
+let containers = 0;
+let spans = 0;
+class TooManyContainers extends Error {}
+function counted<T>(value: T, kind: 'container' | 'span' = 'container'): T {
+  const n = kind === 'span' ? ++spans : ++containers;
+  if (n > OTLP_LIMITS.maxSpansPerRequest) throw new TooManyContainers();
+  return value;
+}
 
 function nested<T>(r: WireReader, field: string, decode: (r: WireReader, depth: number) => T, depth = 0): T {
   const end = r.delimited();
@@ -124,7 +147,7 @@ function exportRequest(r: WireReader): Obj {
   while (r.pos < r.end) {
     const at = r.pos;
     const t = r.uint32();
-    if (t === 10 /* 1, len */) push(o, 'resourceSpans', nested(r, 'resource_spans', resourceSpans));
+    if (t === 10 /* 1, len */) push(o, 'resourceSpans', counted(nested(r, 'resource_spans', resourceSpans)));
     else other(r, t, at, 'ExportTraceServiceRequest', REQUEST_FIELDS);
   }
   return o;
@@ -145,7 +168,7 @@ function resourceSpans(r: WireReader): Obj {
         o['resource'] = nested(r, 'resource', resource);
         break;
       case 18 /* 2, len */:
-        push(o, 'scopeSpans', nested(r, 'scope_spans', scopeSpans));
+        push(o, 'scopeSpans', counted(nested(r, 'scope_spans', scopeSpans)));
         break;
       case 26 /* 3, len */:
         o['schemaUrl'] = r.string();
@@ -230,7 +253,7 @@ function scopeSpans(r: WireReader): Obj {
         o['scope'] = nested(r, 'scope', scope);
         break;
       case 18 /* 2, len */:
-        push(o, 'spans', nested(r, 'spans', span));
+        push(o, 'spans', counted(nested(r, 'spans', span), 'span'));
         break;
       case 26 /* 3, len */:
         o['schemaUrl'] = r.string();
