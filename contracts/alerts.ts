@@ -153,6 +153,18 @@ export const incidentListQuery = z.strictObject({
 });
 export type IncidentListQuery = z.output<typeof incidentListQuery>;
 
+/**
+ * Body of `POST /api/agents/{agent_id}/incidents/{incident_id}/acknowledge` and `…/resolve` (admin scope);
+ * both answer the incident (IncidentView). Unknown fields are refused, naming the field.
+ */
+export const incidentActionBody = z.strictObject({
+  note: z
+    .string({ error: 'must be a string' })
+    .max(500, { error: 'must be at most 500 characters' })
+    .optional(),
+});
+export type IncidentActionBody = z.output<typeof incidentActionBody>;
+
 const tagFilter = z
   .string()
   .regex(/^[^:=,]{1,64}[:=][^,]+$/, { error: 'must be key:value (e.g. tier:enterprise)' });
@@ -444,6 +456,14 @@ export const incidentView = z.object({
   /** Set while an open incident's metrics are back to normal (it resolves after the cooldown). */
   normal_since: z.string().nullable(),
   resolved_at: z.string().nullable(),
+  /**
+   * Set once someone acknowledges it (POST …/acknowledge). Who: the API key id, or the dashboard user's
+   * JWT subject. An acknowledged incident sends no more notices except the resolved one.
+   */
+  acknowledged_at: z.string().nullable(),
+  acknowledged_by: z.string().nullable(),
+  /** Who resolved it by hand (POST …/resolve); null when it resolved by itself or is open. */
+  resolved_by: z.string().nullable(),
   /** The affected period: from the start of the window that first breached to resolution (or now). */
   window: window,
   trigger: signalView,
@@ -451,7 +471,17 @@ export const incidentView = z.object({
   timeline: z.array(
     z.object({
       at: z.string(),
-      type: z.enum(['opened', 'escalated', 'deescalated', 'normal', 'breach_again', 'resolved']),
+      /** acknowledged and manually_resolved are a person's actions; their detail is the note. */
+      type: z.enum([
+        'opened',
+        'escalated',
+        'deescalated',
+        'normal',
+        'breach_again',
+        'resolved',
+        'acknowledged',
+        'manually_resolved',
+      ]),
       severity: z.enum(SEVERITIES).nullable(),
       detail: z.string().nullable(),
     }),

@@ -39,7 +39,7 @@ export interface Runtime {
   alerts: Lambda;
   alertDeps: AlertDeps;
   /** The scheduled jobs, run in-process by local/bin/vigil.ts (daily and every 5 minutes). */
-  baselineJob: () => Promise<{ agents: number; baselines: number; warmingUp: number }>;
+  baselineJob: ReturnType<typeof createBaselineJob>;
   anomalyJob: () => Promise<AnomalyRunResult>;
   reconcile: () => Promise<{ folds: number; settled: number }>;
   /** At start-up, before serving: finish every fold a crash left pending (no writer can be mid-fold). */

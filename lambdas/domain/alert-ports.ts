@@ -65,8 +65,19 @@ export interface Baseline {
 }
 
 export interface BaselineStore {
-  /** Stores a baseline, replacing the one with the same agent, production flag, slice and date. */
-  put(baseline: Baseline): Promise<void>;
+  /**
+   * Stores a baseline, replacing the one with the same agent, production flag, slice and date.
+   * `expiresAt` (epoch ms; null or absent: never) is when its retention ends: a store with a TTL
+   * (DynamoDB) has it deleted by the TTL after that time; the others delete it in `prune`.
+   */
+  put(baseline: Baseline, expiresAt?: number | null): Promise<void>;
+  /**
+   * Deletes the agent's baselines (both production flags, every slice) dated before `beforeDate`
+   * ("YYYY-MM-DD") and answers how many it deleted. A store whose TTL deletes expired baselines
+   * (DynamoDB) leaves that to the TTL and answers 0; baselines dated on or after `beforeDate` are
+   * never touched.
+   */
+  prune(agentId: string, beforeDate: string): Promise<number>;
   /**
    * Baselines of an agent dated within [fromDate, toDate] (inclusive, "YYYY-MM-DD"), ordered by date then
    * slice; `slice` narrows to one slice.
@@ -178,7 +189,16 @@ export interface Signal {
 
 export interface TimelineEntry {
   at: number;
-  type: 'opened' | 'escalated' | 'deescalated' | 'normal' | 'breach_again' | 'resolved';
+  /** acknowledged / manually_resolved: a person's action (detail = their note). */
+  type:
+    | 'opened'
+    | 'escalated'
+    | 'deescalated'
+    | 'normal'
+    | 'breach_again'
+    | 'resolved'
+    | 'acknowledged'
+    | 'manually_resolved';
   severity: Severity | null;
   detail: string | null;
 }
@@ -215,6 +235,14 @@ export interface Incident {
   lastBreachAt: number;
   normalSince: number | null;
   resolvedAt: number | null;
+  /**
+   * Set by a person's acknowledge (who: the API key id, or the dashboard user's JWT subject). An
+   * acknowledged incident keeps being evaluated but sends no further notices except the resolved one.
+   */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  /** Who resolved it by hand (null: resolved by itself, or still open). */
+  resolvedBy: string | null;
   /** The affected period: start of the first breaching window … back to normal (null while open). */
   windowFrom: number;
   windowTo: number | null;
@@ -238,6 +266,11 @@ export interface AlertState {
   pendingSeverity: Severity | null;
   pendingWindowFrom: number | null;
   incidentId: string | null;
+  /**
+   * After a manual resolve: no new incident opens for this key before this time (the cooldown an
+   * automatic resolve gets from its normal period). Absent in states stored before it existed.
+   */
+  quietUntil?: number | null;
   version: number;
   updatedAt: number;
 }

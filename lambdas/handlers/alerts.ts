@@ -6,10 +6,12 @@ import {
   baselineStatusQuery,
   channelBody,
   channelUpdateBody,
+  incidentActionBody,
   incidentListQuery,
 } from '../../contracts/alerts';
 import type { Incident } from '../domain/alert-ports';
 import { channelFromBody, newChannelId, updateChannel } from '../domain/alerts/channels';
+import { acknowledgeIncident, type ManualAction, resolveIncident } from '../domain/alerts/manual';
 import { evaluateRule, newRuleId, ruleFromBody, ruleSlice, ruleWindow } from '../domain/alerts/rules';
 import { getIncident, judgeAgent, testChannel } from '../domain/alerts/service';
 import { utcDate } from '../domain/baselines/hour-of-week';
@@ -40,6 +42,21 @@ function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string
   }
   return parseBody(schema, query);
 }
+
+/** Parses a JSON object body; a field the schema does not have is a 400 naming it. */
+function parseStrictBody<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
+    const unknown = Object.keys(json).find((k) => !(k in shape));
+    if (unknown) {
+      throw validationError(unknown, `is not a field of this body (takes ${Object.keys(shape).join(', ')})`);
+    }
+  }
+  return parseBody(schema, json);
+}
+
+/** Who acted, for audit fields: the API key id, or the dashboard user's JWT subject. */
+const actorOf = (p: Principal): string => (p.keyId.startsWith('cognito:') ? p.keyId.slice(8) : p.keyId);
 
 type Focus = 'cost' | 'tokens' | 'duration' | 'errors' | 'started_at';
 /** Which sessions matter for an incident: by its family, or for a rule by the metric it watches. */
@@ -95,6 +112,18 @@ export function createAlertRoutes(deps: AlertDeps) {
     if (!channel) throw new DomainError('not-found', `channel ${channelId} not found`);
     return channel;
   };
+
+  /** acknowledge / resolve: admin scope on the agent, then the incident (404 when not this agent's). */
+  const manual =
+    (act: (deps: AlertDeps, a: ManualAction) => Promise<Incident>) => async (req: HttpRequest) => {
+      const agentId = req.params.agent_id!;
+      const p = await principal(req);
+      requireAgent(p, agentId, 'admin');
+      const body = parseStrictBody(incidentActionBody, req.json ?? {});
+      const note = body.note?.trim() || null;
+      const i = await act(deps, { agentId, incidentId: req.params.incident_id!, by: actorOf(p), note });
+      return ok(incidentView(i, now(), await incidentProduction(i)));
+    };
 
   const A = '/api/agents/{agent_id}';
   return router([
@@ -189,6 +218,12 @@ export function createAlertRoutes(deps: AlertDeps) {
         });
       },
     },
+    {
+      method: 'POST',
+      pattern: `${A}/incidents/{incident_id}/acknowledge`,
+      handle: manual(acknowledgeIncident),
+    },
+    { method: 'POST', pattern: `${A}/incidents/{incident_id}/resolve`, handle: manual(resolveIncident) },
     {
       method: 'GET',
       pattern: '/api/incidents',

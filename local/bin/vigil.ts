@@ -55,13 +55,18 @@ async function main(): Promise<void> {
   const timer = setInterval(() => {
     rt.reconcile().catch((e) => console.error('reconcile failed:', (e as Error).message));
   }, config.reconcileIntervalMs);
-  // Alerting runs on the Lambdas' schedule: baselines now and daily, anomaly checks every 5 minutes.
-  const runBaselines = () =>
-    rt.baselineJob().catch((e) => console.error('baseline job failed:', (e as Error).message));
+  // Alerting runs on the Lambdas' schedule: one baseline per agent and day (made at start-up when today's
+  // is missing, then by an hourly check once the date changes), anomaly checks every 5 minutes. Today's
+  // baseline is never recomputed over hours that may hold an anomaly not flagged yet.
+  const runBaselines = (onlyMissing: boolean) =>
+    rt.baselineJob({ onlyMissing }).catch((e) => console.error('baseline job failed:', (e as Error).message));
   const runAnomalies = () =>
     rt.anomalyJob().catch((e) => console.error('anomaly job failed:', (e as Error).message));
-  void runBaselines();
-  const alertTimers = [setInterval(runBaselines, 24 * 3_600_000), setInterval(runAnomalies, 5 * 60_000)];
+  void runBaselines(true);
+  const alertTimers = [
+    setInterval(() => runBaselines(true), 3_600_000),
+    setInterval(runAnomalies, 5 * 60_000),
+  ];
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--demo')) {
     seedDemoIfEmpty(rt, url)
       // The demo's month of history makes a baseline at once (no need to wait for tomorrow's run).
-      .then(runBaselines)
+      .then(() => runBaselines(false))
       .catch((e) => console.error('--demo failed:', (e as Error).message));
   }
 }

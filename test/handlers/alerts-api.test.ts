@@ -7,6 +7,7 @@ import {
   channelView,
   incidentDetailResponse,
   incidentListResponse,
+  incidentView,
   rulePreviewResponse,
   WEBHOOK_HEADERS,
 } from '../../contracts/alerts';
@@ -424,5 +425,196 @@ describe('alerts API', () => {
     it('answers 404 for an incident of another agent', async () => {
       expect((await v.call('GET', '/api/agents/other-bot/incidents/inc_nope')).status).toBe(404);
     });
+  });
+});
+
+describe('acknowledging and resolving incidents by hand', () => {
+  const START = Date.parse('2026-11-02T06:00:00Z');
+  const clock = new FakeClock(START);
+  const secret = 'whsec-ops-bot-0123456789';
+  const AGENT = 'ops-bot';
+  let v: RunningVigil;
+  let receiver: Receiver;
+  let admin: { key: string; id: string };
+  let incidentId: string;
+  let openedNotices: number;
+  const as = (key: string) => ({ authorization: `Api-Key ${key}` });
+  const path = (action: string, agent = AGENT, id = incidentId) =>
+    `/api/agents/${agent}/incidents/${id}/${action}`;
+  const notices = () => receiver.received.filter((r) => r.path === '/manual');
+  let failing = 0;
+  /** n failed LLM calls a minute ago: the rule (warning at 3, critical at 20 in 30 min) breaches. */
+  const fail = (n: number) => {
+    const t = new Date(clock.now() - 60_000).toISOString();
+    const sessionId = `failing-${++failing}`;
+    return v.call('POST', '/api/v1/batch', {
+      agent_id: AGENT,
+      sessions: [{ session_id: sessionId, production_monitoring: true, started_at: t, ended_at: t }],
+      events: Array.from({ length: n }, (_, i) => ({
+        event_id: `${sessionId}-${i}`,
+        session_id: sessionId,
+        type: 'llm',
+        started_at: t,
+        duration_ms: 100,
+        error: { message: 'upstream 503', status_code: 503 },
+      })),
+    });
+  };
+
+  beforeAll(async () => {
+    v = await startVigil({ clock });
+    receiver = await startReceiver();
+    const { body: ch } = await v.call('POST', '/api/channels', {
+      type: 'webhook',
+      name: 'ops pager',
+      url: `${receiver.url}/manual`,
+      secret,
+      notify_anomalies: false,
+    });
+    await v.call('POST', '/api/alert-rules', {
+      name: 'ops failures',
+      agent_id: AGENT,
+      metric: 'errors',
+      aggregation: 'count',
+      window_minutes: 30,
+      warning: 3,
+      critical: 20,
+      channel_ids: [ch.channel_id],
+    });
+    const k = await v.call('POST', '/api/admin/keys', {
+      name: 'ops admin',
+      scopes: ['admin'],
+      agents: [AGENT],
+    });
+    admin = { key: k.body.key, id: k.body.key_id };
+    await fail(5);
+    await v.rt.anomalyJob();
+    const open = await v.call('GET', `/api/agents/${AGENT}/incidents?status=open`);
+    incidentId = open.body.incidents[0].incident_id;
+    openedNotices = notices().length;
+  }, 60_000);
+  afterAll(async () => {
+    await receiver?.stop();
+    await v?.stop();
+  });
+
+  it('refuses other callers, unknown incidents and bad bodies, naming the field', async () => {
+    // Prepare
+    const read = (await v.call('POST', '/api/admin/keys', { name: 'r', scopes: ['read'], agents: '*' })).body
+      .key;
+    const other = (
+      await v.call('POST', '/api/admin/keys', { name: 'o', scopes: ['admin'], agents: ['x-bot'] })
+    ).body.key;
+    // Act
+    const readOnly = await v.call('POST', path('acknowledge'), {}, as(read));
+    const otherAgent = await v.call('POST', path('resolve'), {}, as(other));
+    const unknown = await v.call('POST', path('acknowledge', AGENT, 'inc_nope'), {});
+    const wrongAgent = await v.call('POST', path('resolve', 'shop-bot'), {});
+    const extra = await v.call('POST', path('acknowledge'), { note: 'x', colour: 'red' });
+    const long = await v.call('POST', path('resolve'), { note: 'x'.repeat(501) });
+    const notText = await v.call('POST', path('acknowledge'), { note: 5 });
+    const after = await v.call('GET', `/api/agents/${AGENT}/incidents/${incidentId}`);
+    // Assess
+    expect([readOnly.status, otherAgent.status, unknown.status, wrongAgent.status]).toEqual([
+      403, 403, 404, 404,
+    ]);
+    expect(extra).toMatchObject({ status: 400, body: { field: 'colour' } });
+    expect(long).toMatchObject({ status: 400, body: { field: 'note' } });
+    expect(long.body.detail).toContain('500');
+    expect(notText).toMatchObject({ status: 400, body: { field: 'note' } });
+    expect(after.body).toMatchObject({ status: 'open', acknowledged_at: null, acknowledged_by: null });
+  });
+
+  it('acknowledges once, stamping who and when, and silences the escalation that follows', async () => {
+    // Act
+    const ackAt = clock.now();
+    const first = await v.call(
+      'POST',
+      path('acknowledge'),
+      { note: '  looking into the 503s  ' },
+      as(admin.key),
+    );
+    clock.advance(60_000);
+    const again = await v.call('POST', path('acknowledge'), { note: 'me too' });
+    await fail(25);
+    const run = await v.rt.anomalyJob();
+    const after = await v.call('GET', `/api/agents/${AGENT}/incidents/${incidentId}`);
+    // Assess
+    expect(first.status).toBe(200);
+    const view = incidentView.parse(first.body);
+    expect(view).toMatchObject({
+      status: 'open',
+      acknowledged_at: new Date(ackAt).toISOString(),
+      acknowledged_by: admin.id,
+    });
+    expect(view.timeline.at(-1)).toEqual({
+      at: new Date(ackAt).toISOString(),
+      type: 'acknowledged',
+      severity: null,
+      detail: 'looking into the 503s',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.acknowledged_by).toBe(admin.id);
+    expect(again.body.timeline).toEqual(first.body.timeline);
+    expect(run.escalated).toBe(1);
+    expect(after.body).toMatchObject({ severity: 'critical', peak_severity: 'critical' });
+    expect(after.body.timeline.map((e: { type: string }) => e.type)).toContain('escalated');
+    expect(notices().map((r) => JSON.parse(r.body).type)).toEqual(['incident.opened']);
+    expect(openedNotices).toBe(1);
+  });
+
+  it('resolves now, tells the channel that heard of it at once (signed), and refuses a second resolve', async () => {
+    // Act
+    const at = clock.now();
+    const res = await v.call('POST', path('resolve'), { note: 'upstream fixed' }, as(admin.key));
+    const twice = await v.call('POST', path('resolve'), {});
+    const ackAfter = await v.call('POST', path('acknowledge'), {});
+    // Assess
+    expect(res.status).toBe(200);
+    const view = incidentView.parse(res.body);
+    expect(view).toMatchObject({
+      status: 'resolved',
+      resolved_at: new Date(at).toISOString(),
+      resolved_by: admin.id,
+      window: { to: new Date(at).toISOString() },
+    });
+    expect(view.timeline.at(-1)).toMatchObject({ type: 'manually_resolved', detail: 'upstream fixed' });
+    expect(view.deliveries.map((d) => [d.type, d.status])).toEqual([
+      ['incident.opened', 'sent'],
+      ['incident.resolved', 'sent'],
+    ]);
+    const hooks = notices();
+    expect(hooks.map((r) => JSON.parse(r.body).type)).toEqual(['incident.opened', 'incident.resolved']);
+    const last = hooks.at(-1)!;
+    expect(
+      verifyWebhookSignature({
+        secret,
+        signature: last.headers[WEBHOOK_HEADERS.signature] as string,
+        timestamp: last.headers[WEBHOOK_HEADERS.timestamp] as string,
+        body: last.body,
+        nowSeconds: at / 1000,
+      }),
+    ).toBe(true);
+    expect(twice.status).toBe(409);
+    expect(twice.body.detail).toMatch(/already resolved/);
+    expect(ackAfter.status).toBe(200);
+  });
+
+  it('starts the cooldown: a rule still breaching opens a new incident only once it has passed', async () => {
+    // Prepare
+    const resolvedAt = Date.parse(
+      (await v.call('GET', `/api/agents/${AGENT}/incidents/${incidentId}`)).body.resolved_at,
+    );
+    // Act: failures keep coming, checked every 5 minutes
+    const opened: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      clock.advance(5 * 60_000);
+      await fail(5);
+      if ((await v.rt.anomalyJob()).opened > 0) opened.push(clock.now());
+    }
+    const list = await v.call('GET', `/api/agents/${AGENT}/incidents?status=all`);
+    // Assess: the rule policy's cooldown is 15 minutes
+    expect(opened).toEqual([resolvedAt + 15 * 60_000]);
+    expect(list.body.incidents).toHaveLength(2);
   });
 });

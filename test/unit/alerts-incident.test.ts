@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertState, Incident, Signal } from '../../lambdas/domain/alert-ports';
 import {
+  acknowledged,
   type Check,
   type IncidentPolicy,
   initialState,
+  resolvedByHand,
   signalKey,
   step,
 } from '../../lambdas/domain/alerts/incident';
@@ -216,5 +218,86 @@ describe('incident state machine', () => {
     // Assess
     expect(r.state.phase).toBe('pending');
     expect(r.stateChanged).toBe(true);
+  });
+});
+
+describe('manual acknowledge and resolve', () => {
+  const opened = () => run([breach('warning'), breach('warning')]);
+
+  it('stamps who acknowledged and when, once', () => {
+    // Prepare
+    const { incident } = opened();
+    // Act
+    const first = acknowledged(incident!, 'key_abc', 'looking into it', T0 + 10 * MIN);
+    const again = acknowledged(first!, 'key_other', null, T0 + 20 * MIN);
+    // Assess
+    expect(first).toMatchObject({ acknowledgedAt: T0 + 10 * MIN, acknowledgedBy: 'key_abc', status: 'open' });
+    expect(first!.timeline.at(-1)).toEqual({
+      at: T0 + 10 * MIN,
+      type: 'acknowledged',
+      severity: null,
+      detail: 'looking into it',
+    });
+    expect(again).toBeNull();
+  });
+
+  it('keeps evaluating an acknowledged incident: it still escalates and resolves by itself', () => {
+    // Prepare
+    const o = opened();
+    const acked = acknowledged(o.incident!, 'key_abc', null, T0 + 10 * MIN)!;
+    // Act
+    const up = step(o.state, acked, breach('critical'), T0 + 15 * MIN, policy);
+    let state = up.state;
+    let incident = up.incident!;
+    let resolvedAt: number | null = null;
+    for (let i = 1; i <= 8 && resolvedAt === null; i++) {
+      const r = step(state, incident, calm(), T0 + (15 + 5 * i) * MIN, policy);
+      state = r.state;
+      incident = r.incident ?? incident;
+      if (r.transition === 'resolved') resolvedAt = T0 + (15 + 5 * i) * MIN;
+    }
+    // Assess
+    expect(up).toMatchObject({ transition: 'escalated', incident: { severity: 'critical' } });
+    expect(resolvedAt).toBe(T0 + 50 * MIN);
+    expect(incident).toMatchObject({ status: 'resolved', acknowledgedBy: 'key_abc', resolvedBy: null });
+  });
+
+  it('after a resolve by hand, opens no new incident for a still-breaching metric until the cooldown has passed', () => {
+    // Prepare: resolved by hand at T0 + 10 min while the metric keeps breaching
+    const o = opened();
+    const resolvedAt = T0 + 10 * MIN;
+    const resolved = resolvedByHand(o.incident!, 'key_abc', 'deploy rolled back', resolvedAt);
+    // Act: a breaching check every 5 minutes
+    let state = o.state;
+    let incident: Incident | null = resolved;
+    const opens: number[] = [];
+    for (let t = resolvedAt + 5 * MIN; t <= resolvedAt + 60 * MIN; t += 5 * MIN) {
+      const r = step(state, incident, breach('warning'), t, policy, (now) => `inc_${now}`);
+      state = r.state;
+      if (r.incident) incident = r.incident;
+      if (r.transition === 'opened') opens.push(t);
+    }
+    // Assess: quiet until +30 min (the cooldown), then confirmed by two checks as usual
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      resolvedAt,
+      resolvedBy: 'key_abc',
+      windowTo: resolvedAt,
+    });
+    expect(resolved.timeline.at(-1)).toMatchObject({
+      type: 'manually_resolved',
+      detail: 'deploy rolled back',
+    });
+    expect(opens).toEqual([resolvedAt + 35 * MIN]);
+  });
+
+  it('starts over at once after an automatic resolve (its cooldown was the normal period before it)', () => {
+    // Prepare
+    const o = opened();
+    const gone = { ...o.incident!, status: 'resolved' as const, resolvedAt: T0 + 10 * MIN };
+    // Act
+    const r = step(o.state, gone, breach('warning'), T0 + 15 * MIN, policy);
+    // Assess
+    expect(r.state).toMatchObject({ phase: 'pending', quietUntil: null });
   });
 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { notificationPayload } from '../../contracts/alerts';
 import { snsSubject } from '../../lambdas/adapters/notify/sns';
 import type { Channel, Incident } from '../../lambdas/domain/alert-ports';
-import { maskUrl, planDeliveries, routeChannels } from '../../lambdas/domain/alerts/channels';
+import {
+  ensureResolvedNotices,
+  maskUrl,
+  planDeliveries,
+  routeChannels,
+  silenceDeliveries,
+} from '../../lambdas/domain/alerts/channels';
 import {
   buildPayload,
   formatValue,
@@ -48,6 +54,9 @@ const incident = (over: Partial<Incident> = {}): Incident => ({
   lastBreachAt: T0,
   normalSince: null,
   resolvedAt: null,
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  resolvedBy: null,
   windowFrom: T0 - 3_600_000,
   windowTo: null,
   trigger: {
@@ -245,6 +254,78 @@ describe('channel routing and deliveries', () => {
     // Assess
     expect(resolved.filter((d) => d.type === 'incident.resolved').map((d) => d.channelId)).toEqual(['all']);
     expect(new Set(resolved.map((d) => d.deliveryId)).size).toBe(resolved.length);
+  });
+
+  it('sends nothing more for an acknowledged incident but its resolved notice', () => {
+    // Prepare: "all" was told it opened; it escalated, and was acknowledged before the next run sent that
+    const opened = incident();
+    opened.deliveries = planDeliveries(opened, 'opened', channels, null, T0, 0).map((d) => ({
+      ...d,
+      status: 'sent' as const,
+    }));
+    const critical = { ...opened, severity: 'critical' as const };
+    critical.deliveries = planDeliveries(critical, 'escalated', channels, null, T0 + 60_000, 0);
+    // Act
+    const acked = {
+      ...critical,
+      acknowledgedAt: T0 + 90_000,
+      deliveries: silenceDeliveries(critical.deliveries),
+    };
+    const again = planDeliveries(acked, 'escalated', channels, null, T0 + 120_000, 0);
+    const resolved = planDeliveries(
+      { ...acked, status: 'resolved' },
+      'resolved',
+      channels,
+      null,
+      T0 + 180_000,
+      0,
+    );
+    // Assess
+    expect(acked.deliveries.map((d) => [d.channelId, d.type, d.status])).toEqual([
+      ['all', 'incident.opened', 'sent'],
+      ['all', 'incident.escalated', 'cancelled'],
+      ['critical-only', 'incident.opened', 'cancelled'],
+    ]);
+    expect(again).toEqual(acked.deliveries);
+    expect(resolved.slice(3).map((d) => [d.channelId, d.type, d.status])).toEqual([
+      ['all', 'incident.resolved', 'pending'],
+    ]);
+  });
+
+  it('cancels a held warning when the incident is acknowledged during the hold', () => {
+    // Prepare
+    const opened = incident();
+    opened.deliveries = planDeliveries(opened, 'opened', channels, null, T0, 20 * 60_000);
+    // Act
+    const acked = {
+      ...opened,
+      acknowledgedAt: T0 + 60_000,
+      deliveries: silenceDeliveries(opened.deliveries),
+    };
+    const escalated = planDeliveries({ ...acked, severity: 'critical' }, 'escalated', channels, null, T0, 0);
+    const resolved = planDeliveries({ ...acked, status: 'resolved' }, 'resolved', channels, null, T0, 0);
+    // Assess
+    expect(acked.deliveries.map((d) => d.status)).toEqual(['cancelled']);
+    expect(escalated).toEqual(acked.deliveries);
+    expect(resolved.map((d) => d.type)).toEqual(['incident.opened']);
+  });
+
+  it('adds a resolved notice for a channel told just as the incident was resolved, once', () => {
+    // Prepare: the opened notice went out while a person resolved the incident
+    const opened = incident();
+    const sent = planDeliveries(opened, 'opened', channels, null, T0, 0).map((d) => ({
+      ...d,
+      status: 'sent' as const,
+    }));
+    // Act
+    const once = ensureResolvedNotices(sent);
+    const twice = ensureResolvedNotices(once);
+    // Assess
+    expect(once.map((d) => [d.channelId, d.type])).toEqual([
+      ['all', 'incident.opened'],
+      ['all', 'incident.resolved'],
+    ]);
+    expect(twice).toEqual(once);
   });
 
   it('masks secret URLs down to scheme, host and four characters', () => {

@@ -36,7 +36,7 @@ export function ProductionLayout({ agentId, view }: { agentId: string; view: Vie
           </Link>
         ))}
       </nav>
-      <FilterBar agentId={agentId} />
+      <FilterBar agentId={agentId} allowSlice={view !== 'baselines' && view !== 'alerts'} />
       <div data-view={view}>
         {view === 'overview' && <OverviewScreen {...props} />}
         {view === 'cost' && <CostScreen {...props} />}

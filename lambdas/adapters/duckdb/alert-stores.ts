@@ -10,6 +10,7 @@ import type {
   IncidentQuery,
   IncidentStore,
 } from '../../domain/alert-ports';
+import { withIncidentDefaults } from '../../domain/alerts/incident';
 import { validationError } from '../../domain/errors';
 import type { Page } from '../../domain/ports';
 import { type DuckDbDatabase, num, type Queries } from './database';
@@ -56,11 +57,14 @@ class AlertTables {
 
 const parse = <T>(rows: Array<Record<string, unknown>>): T[] =>
   rows.map((r) => JSON.parse(r.doc as string) as T);
+const incidents = (rows: Array<Record<string, unknown>>): Incident[] =>
+  parse<Incident>(rows).map(withIncidentDefaults);
 
 export class DuckDbBaselineStore implements BaselineStore {
   constructor(private readonly t: AlertTables) {}
 
-  put(b: Baseline): Promise<void> {
+  /** Expiry is the daily job's `prune` here (by date); nothing about it is stored. */
+  put(b: Baseline, _expiresAt?: number | null): Promise<void> {
     return this.t.read((q) =>
       q.run(
         `INSERT INTO alert_baselines VALUES ($1, $2, $3, $4, $5)
@@ -68,6 +72,23 @@ export class DuckDbBaselineStore implements BaselineStore {
         [b.agentId, b.production, b.slice, b.date, JSON.stringify(b)],
       ),
     );
+  }
+
+  prune(agentId: string, beforeDate: string): Promise<number> {
+    return this.t.tx(async (q) => {
+      const rows = await q.all(
+        'SELECT count(*) AS n FROM alert_baselines WHERE agent_id = $1 AND baseline_date < $2',
+        [agentId, beforeDate],
+      );
+      const n = num(rows[0]?.n ?? 0);
+      if (n > 0) {
+        await q.run('DELETE FROM alert_baselines WHERE agent_id = $1 AND baseline_date < $2', [
+          agentId,
+          beforeDate,
+        ]);
+      }
+      return n;
+    });
   }
 
   list(q: { agentId: string; production: boolean; fromDate: string; toDate: string; slice?: string }) {
@@ -223,7 +244,7 @@ export class DuckDbIncidentStore implements IncidentStore {
   get(agentId: string, incidentId: string): Promise<Incident | null> {
     return this.t.read(
       async (q) =>
-        parse<Incident>(
+        incidents(
           await q.all('SELECT doc FROM alert_incidents WHERE agent_id = $1 AND incident_id = $2', [
             agentId,
             incidentId,
@@ -253,7 +274,7 @@ export class DuckDbIncidentStore implements IncidentStore {
           limit + 1,
         ],
       );
-      const items = parse<Incident>(rows);
+      const items = incidents(rows);
       const more = items.length > limit;
       const page = items.slice(0, limit);
       return { items: page, cursor: more ? encodeCursor(page[page.length - 1]!.incidentId) : null };
@@ -262,7 +283,7 @@ export class DuckDbIncidentStore implements IncidentStore {
 
   listOpen(agentId: string | null): Promise<Incident[]> {
     return this.t.read(async (q) =>
-      parse<Incident>(
+      incidents(
         await q.all(
           `SELECT doc FROM alert_incidents WHERE status = 'open' AND ($1::VARCHAR IS NULL OR agent_id = $1::VARCHAR)
            ORDER BY incident_id DESC`,

@@ -10,6 +10,7 @@ import type {
   IncidentQuery,
   IncidentStore,
 } from '../../domain/alert-ports';
+import { withIncidentDefaults } from '../../domain/alerts/incident';
 import { validationError } from '../../domain/errors';
 import type { Page } from '../../domain/ports';
 import { type DynamoDbStoreOptions, Expr, VigilTable } from './client';
@@ -18,7 +19,7 @@ import { esc } from './table';
 
 /**
  * The alert ports on the single Vigil table. Items (pk / sk), each with the record as JSON in `doc`:
- *   baseline     BL#<agent>#<0|1>  / <date>#<slice>
+ *   baseline     BL#<agent>#<0|1>  / <date>#<slice>      + expiresAt (TTL: its date + retention days)
  *   alert rule   ARULES            / <ruleId>
  *   channel      CHANNELS          / <channelId>
  *   incident     IN#<agent>        / I#<incidentId>     + version; while open gsi1: IO / <agent>#<incidentId>
@@ -46,6 +47,7 @@ export const alertKeys = {
 };
 
 const docOf = <T>(item: Item): T => JSON.parse(item.doc!.S!) as T;
+const incidentOf = (item: Item): Incident => withIncidentDefaults(docOf<Incident>(item));
 
 /** Put conditioned on the stored version (0 = the item must not exist yet). */
 async function putVersioned(table: VigilTable, item: Item, expectedVersion: number): Promise<boolean> {
@@ -75,8 +77,16 @@ export class DynamoDbBaselineStore implements BaselineStore {
     this.table = new VigilTable(options);
   }
 
-  async put(b: Baseline): Promise<void> {
-    await this.table.put({ ...keyItem(alertKeys.baseline(b)), doc: str(JSON.stringify(b)) });
+  async put(b: Baseline, expiresAt: number | null = null): Promise<void> {
+    const item: Item = { ...keyItem(alertKeys.baseline(b)), doc: str(JSON.stringify(b)) };
+    // The table's TTL attribute (infra/config/table.ts TTL_ATTRIBUTE), in epoch seconds.
+    if (expiresAt !== null) item.expiresAt = num(Math.floor(expiresAt / 1000));
+    await this.table.put(item);
+  }
+
+  /** The table's TTL deletes expired baselines (within a few days of expiry): nothing to do here. */
+  async prune(_agentId: string, _beforeDate: string): Promise<number> {
+    return 0;
   }
 
   async list(q: { agentId: string; production: boolean; fromDate: string; toDate: string; slice?: string }) {
@@ -220,7 +230,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
 
   async get(agentId: string, incidentId: string): Promise<Incident | null> {
     const item = await this.table.get(alertKeys.incident(agentId, incidentId));
-    return item ? docOf<Incident>(item) : null;
+    return item ? incidentOf(item) : null;
   }
 
   async list(q: IncidentQuery, cursor: string | null, limit: number): Promise<Page<Incident>> {
@@ -230,7 +240,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
     const sk = before
       ? `${expr.name('sk')} < ${expr.value(str(`I#${before}`))}`
       : `begins_with(${expr.name('sk')}, ${expr.value(str('I#'))})`;
-    const pick = (items: Item[]) => items.map(docOf<Incident>).filter((i) => matches(i, q));
+    const pick = (items: Item[]) => items.map(incidentOf).filter((i) => matches(i, q));
     const { items } = await this.table.query(
       {
         KeyConditionExpression: `${pk} AND ${sk}`,
@@ -262,7 +272,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
     // The index is KEYS_ONLY and eventually consistent: read the items themselves and keep the open ones.
     const full = await this.table.batchGet(items.map((i) => ({ pk: i.pk!.S!, sk: i.sk!.S! })));
     return full
-      .map(docOf<Incident>)
+      .map(incidentOf)
       .filter((i) => i.status === 'open')
       .sort((a, b) => (a.incidentId < b.incidentId ? 1 : a.incidentId > b.incidentId ? -1 : 0));
   }

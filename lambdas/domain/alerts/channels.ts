@@ -85,11 +85,55 @@ export function routeChannels(
   });
 }
 
+const newDelivery = (
+  channelId: string,
+  type: Delivery['type'],
+  notBefore: number | null = null,
+): Delivery => ({
+  channelId,
+  type,
+  status: 'pending',
+  notBefore,
+  attempts: 0,
+  lastAttemptAt: null,
+  error: null,
+  deliveryId: randomUUID(),
+});
+
+/** Not sent yet and never tried: a held warning, or a notice the next run would send. */
+const unsent = (d: Delivery) => d.status === 'pending' && d.attempts === 0;
+
+/**
+ * Acknowledging silences an incident: notices not yet sent (held warnings, escalations) are cancelled.
+ * Notices already tried keep their retries (a channel that was told should hear how it ends).
+ */
+export function silenceDeliveries(deliveries: readonly Delivery[]): Delivery[] {
+  return deliveries.map((d) =>
+    d.type !== 'incident.resolved' && unsent(d) ? { ...d, status: 'cancelled' as const } : { ...d },
+  );
+}
+
+/**
+ * A resolved incident's deliveries with one resolved notice for every channel that was sent (or tried)
+ * a notice about it and has none yet. Idempotent: used when a delivery outcome lands on an incident
+ * that was resolved meanwhile.
+ */
+export function ensureResolvedNotices(deliveries: readonly Delivery[]): Delivery[] {
+  const told = new Set(
+    deliveries
+      .filter((d) => d.type !== 'incident.resolved' && (d.status === 'sent' || d.status === 'failed'))
+      .map((d) => d.channelId),
+  );
+  for (const d of deliveries) if (d.type === 'incident.resolved') told.delete(d.channelId);
+  return [...deliveries, ...[...told].map((id) => newDelivery(id, 'incident.resolved'))];
+}
+
 /**
  * The incident's deliveries after a transition. opened: one per routed channel (a warning's held for
  * `warningHoldMs`). escalated: a held first notification is released at once (it goes out at critical),
- * a channel already told gets an escalation, a channel that only takes critical gets its first. resolved:
- * every channel that was told hears it resolved; held ones are cancelled.
+ * a channel already told gets an escalation, a channel that only takes critical gets its first; none of
+ * that once someone acknowledged the incident. resolved: every channel that was told hears it resolved;
+ * held ones are cancelled.
  */
 export function planDeliveries(
   incident: Incident,
@@ -99,16 +143,7 @@ export function planDeliveries(
   now: number,
   warningHoldMs: number,
 ): Delivery[] {
-  const make = (channelId: string, type: Delivery['type'], notBefore: number | null = null): Delivery => ({
-    channelId,
-    type,
-    status: 'pending',
-    notBefore,
-    attempts: 0,
-    lastAttemptAt: null,
-    error: null,
-    deliveryId: randomUUID(),
-  });
+  const make = newDelivery;
   const deliveries = incident.deliveries.map((d) => ({ ...d }));
   const held = (d: Delivery) => d.status === 'pending' && d.type !== 'incident.resolved';
   if (transition === 'resolved') {
@@ -120,6 +155,8 @@ export function planDeliveries(
     }
     return [...deliveries, ...[...told].map((id) => make(id, 'incident.resolved'))];
   }
+  // Acknowledged: someone is on it, so nothing more goes out until it resolves.
+  if (incident.acknowledgedAt !== null) return deliveries;
   const routed = routeChannels(channels, incident, rule, incident.severity);
   if (transition === 'opened') {
     const hold = incident.severity === 'warning' && warningHoldMs > 0 ? now + warningHoldMs : null;

@@ -20,8 +20,11 @@ export interface AlertConfig {
    */
   maxExcludedHours: number;
   /**
-   * Anomaly incidents: confirmed by 2 consecutive checks, resolved after 30 normal minutes, notified at
-   * once (`warningHoldMs` can make warnings wait, so one that turns critical quickly notifies once).
+   * Anomaly incidents: confirmed by 2 consecutive checks, resolved after 30 normal minutes. A critical one
+   * notifies at once; a warning's first notice waits 20 minutes, so one that turns critical meanwhile
+   * notifies once, at critical. Anomaly windows fill over the hour after a change starts, so a spike
+   * often opens as a warning and turns critical a check or three later (5 and 15 minutes in the scenario
+   * tests); 20 minutes covers that with one check to spare.
    */
   anomalyPolicy: IncidentPolicy;
   /** Rule incidents: open on the first breach and notify at once, resolve after 15 normal minutes. */
@@ -40,7 +43,7 @@ export const DEFAULT_ALERT_CONFIG: AlertConfig = {
   minSliceSessions: 300,
   minSliceEvents: 2000,
   maxExcludedHours: 48,
-  anomalyPolicy: { confirmChecks: 2, cooldownMs: 30 * 60_000, warningHoldMs: 0 },
+  anomalyPolicy: { confirmChecks: 2, cooldownMs: 30 * 60_000, warningHoldMs: 20 * 60_000 },
   rulePolicy: { confirmChecks: 1, cooldownMs: 15 * 60_000, warningHoldMs: 0 },
   maxDeliveryAttempts: 3,
   dashboardUrl: null,

@@ -12,7 +12,9 @@ import type { AlertState, Incident, Signal, TimelineEntry } from '../alert-ports
  * A breach that is not confirmed never becomes an incident (one odd window is not a page). While an
  * incident is open every further breach joins it. It resolves itself once its metrics have been back to
  * normal (below the hysteresis level) for the whole cooldown; a breach during the cooldown keeps it open
- * without a new notification — that is what stops flapping. Pure: no I/O, the caller stores the result.
+ * without a new notification — that is what stops flapping. A person may resolve an open incident by hand
+ * (resolvedByHand): the next check then keeps the key quiet for one cooldown from that moment, so a
+ * metric still breaching opens a new incident only after it. Pure: no I/O, the caller stores the result.
  */
 
 export interface Check {
@@ -93,7 +95,7 @@ export function initialState(agentId: string, key: string, now: number): AlertSt
   };
 }
 
-const reset = (state: AlertState, now: number): AlertState => ({
+const reset = (state: AlertState, now: number, quietUntil: number | null = null): AlertState => ({
   ...state,
   phase: 'ok',
   pendingChecks: 0,
@@ -101,8 +103,19 @@ const reset = (state: AlertState, now: number): AlertState => ({
   pendingSeverity: null,
   pendingWindowFrom: null,
   incidentId: null,
+  quietUntil,
   updatedAt: now,
 });
+
+/** An incident as stored before manual acknowledge/resolve existed gets their fields, empty. */
+export function withIncidentDefaults(i: Incident): Incident {
+  return {
+    ...i,
+    acknowledgedAt: i.acknowledgedAt ?? null,
+    acknowledgedBy: i.acknowledgedBy ?? null,
+    resolvedBy: i.resolvedBy ?? null,
+  };
+}
 
 /** Keeps the newest signal per metric and slice, breaching ones first, at most MAX_SIGNALS. */
 export function mergeSignals(old: Signal[], fresh: Signal[]): Signal[] {
@@ -154,7 +167,26 @@ export function step(
   if (check.hold) return none;
 
   if (state.phase === 'open' && incident?.status !== 'open') {
-    // The incident was resolved or lost elsewhere: start over from this check.
+    // The incident was resolved or lost elsewhere: start over from this check. A person's resolve starts
+    // the cooldown an automatic resolve has behind it: no new incident for the key until it has passed.
+    const quiet =
+      incident?.resolvedBy && incident.resolvedAt !== null ? incident.resolvedAt + policy.cooldownMs : null;
+    return {
+      ...step(
+        reset(state, now, quiet !== null && quiet > now ? quiet : null),
+        null,
+        check,
+        now,
+        policy,
+        newId,
+      ),
+      stateChanged: true,
+    };
+  }
+
+  if (state.phase === 'ok' && (state.quietUntil ?? null) !== null) {
+    if (now < state.quietUntil!) return none;
+    // The quiet period is over: from now on a breach is judged as usual.
     return { ...step(reset(state, now), null, check, now, policy, newId), stateChanged: true };
   }
 
@@ -195,6 +227,9 @@ export function step(
       lastBreachAt: now,
       normalSince: null,
       resolvedAt: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedBy: null,
       windowFrom: pending.pendingWindowFrom ?? check.trigger.windowFrom,
       windowTo: null,
       trigger: check.trigger,
@@ -269,4 +304,35 @@ export function step(
     stateChanged: true,
     transition: 'resolved',
   };
+}
+
+/**
+ * A person acknowledges an open incident: it keeps being evaluated (it may still escalate or resolve),
+ * but channels hear nothing more of it except that it resolved (see planDeliveries). Null when it was
+ * acknowledged already (acknowledging is idempotent).
+ */
+export function acknowledged(
+  incident: Incident,
+  by: string,
+  note: string | null,
+  now: number,
+): Incident | null {
+  if (incident.acknowledgedAt !== null) return null;
+  const next: Incident = { ...incident, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now };
+  push(next, entry(now, 'acknowledged', null, note));
+  return next;
+}
+
+/** A person resolves an open incident now; the caller plans the resolved notices. */
+export function resolvedByHand(incident: Incident, by: string, note: string | null, now: number): Incident {
+  const next: Incident = {
+    ...incident,
+    status: 'resolved',
+    resolvedAt: now,
+    resolvedBy: by,
+    windowTo: incident.normalSince ?? now,
+    updatedAt: now,
+  };
+  push(next, entry(now, 'manually_resolved', null, note));
+  return next;
 }

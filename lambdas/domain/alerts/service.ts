@@ -15,7 +15,7 @@ import { metricsForSlice } from '../baselines/metrics';
 import { type BaselineDeps, byHour, latestBaselines } from '../baselines/service';
 import { DomainError } from '../errors';
 import { epochHour } from '../model';
-import { planDeliveries } from './channels';
+import { ensureResolvedNotices, planDeliveries } from './channels';
 import { type Judgement, judge } from './detect';
 import { type Check, type IncidentPolicy, initialState, severityRank, signalKey, step } from './incident';
 import { buildPayload, incidentLink } from './notification';
@@ -272,8 +272,10 @@ export async function deliverPending(
       (d.status === 'pending' && (d.notBefore ?? 0) <= now) || (d.status === 'failed' && d.attempts < max);
     if (!incident.deliveries.some(due)) continue;
     const next: Incident = { ...incident, deliveries: incident.deliveries.map((d) => ({ ...d })) };
+    const tried = new Map<string, Incident['deliveries'][number]>();
     for (const d of next.deliveries) {
       if (!due(d)) continue;
+      tried.set(d.deliveryId, d);
       const channel = byId.get(d.channelId);
       d.attempts++;
       d.lastAttemptAt = now;
@@ -289,13 +291,37 @@ export async function deliverPending(
         await deps.channels.recordDelivery(channel.channelId, { at: now, ok: error === null, error });
     }
     next.version = incident.version + 1;
-    if (!(await deps.incidents.put(next, incident.version))) {
-      deps.warn?.('incident changed while delivering; outcomes not recorded', {
+    if (await deps.incidents.put(next, incident.version)) continue;
+    if (!(await recordOutcomes(deps, incident, tried))) {
+      deps.warn?.('incident kept changing while delivering; outcomes not recorded', {
         incidentId: incident.incidentId,
       });
     }
   }
   return out;
+}
+
+/**
+ * The incident changed while its notices were being sent (a person acknowledged or resolved it, or
+ * another run): the outcomes go onto the stored version, compare-and-set again, so neither update is
+ * lost. A notice that went out just as the incident was resolved by hand still earns its channel the
+ * resolved notice.
+ */
+async function recordOutcomes(
+  deps: AlertDepsCore,
+  incident: Incident,
+  tried: ReadonlyMap<string, Incident['deliveries'][number]>,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = await deps.incidents.get(incident.agentId, incident.incidentId);
+    if (!fresh) return false;
+    let deliveries = fresh.deliveries.map((d) => ({ ...(tried.get(d.deliveryId) ?? d) }));
+    if (fresh.status === 'resolved') deliveries = ensureResolvedNotices(deliveries);
+    if (await deps.incidents.put({ ...fresh, deliveries, version: fresh.version + 1 }, fresh.version)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Sends one notification; answers null on success, else the reason. */

@@ -16,6 +16,11 @@ export interface BaselineSettings {
   minPoolHours: number;
   /** A per-unit pool also needs this many times the metric's minimum window volume. @default 2 */
   poolVolumeFactor: number;
+  /**
+   * Days each daily baseline is kept (so bands can be charted and compared), counted from its date;
+   * the daily job deletes older ones (DynamoDB: the table's TTL). @default 90
+   */
+  retentionDays: number;
 }
 
 export const DEFAULT_BASELINE_SETTINGS: BaselineSettings = {
@@ -23,6 +28,7 @@ export const DEFAULT_BASELINE_SETTINGS: BaselineSettings = {
   warmupDays: 7,
   minPoolHours: 3,
   poolVolumeFactor: 2,
+  retentionDays: 90,
 };
 
 export interface BaselineInput {

@@ -73,23 +73,58 @@ function busySlices(records: RollupRecord[], config: AlertConfig): string[] {
     .map(([slice]) => slice);
 }
 
+export interface BaselineRunResult {
+  agents: number;
+  baselines: number;
+  warmingUp: number;
+  /** Baselines deleted because their retention had passed (0 where the store's TTL deletes them). */
+  pruned: number;
+  /** Agents left alone because they already had today's baseline (`onlyMissing`). */
+  skipped: number;
+}
+
+export interface BaselineRunOptions {
+  /**
+   * Only agents without a baseline dated today. A process that starts (or checks hourly) catches up on
+   * a missed daily run without re-baselining today over hours that may hold an anomaly not yet flagged.
+   */
+  onlyMissing?: boolean;
+}
+
 /**
  * The daily baseline job: for each agent, a baseline of its traffic (slice `all`) and of each busy slice,
  * from the trailing window ending at the current hour, leaving out periods already flagged as anomalous.
- * Stored under today's date (a rerun the same day replaces it), so every day's baseline can be charted.
+ * Stored under today's date (a rerun the same day replaces it), so every day's baseline can be charted,
+ * and kept for `baseline.retentionDays` (older ones are deleted here, or by DynamoDB's TTL).
  */
 export async function runBaselines(
   deps: BaselineDeps,
   agentIds?: string[],
-): Promise<{ agents: number; baselines: number; warmingUp: number }> {
+  options: BaselineRunOptions = {},
+): Promise<BaselineRunResult> {
   const now = deps.clock.now();
   const cfg = deps.alertConfig;
   const toHour = epochHour(now);
   const fromHour = toHour - cfg.baseline.windowDays * 24;
   const production = cfg.production;
+  const keep = cfg.baseline.retentionDays * DAY_MS;
   const agents = agentIds ?? (await deps.agents.list()).map((a) => a.agentId);
-  const result = { agents: agents.length, baselines: 0, warmingUp: 0 };
+  const result: BaselineRunResult = {
+    agents: agents.length,
+    baselines: 0,
+    warmingUp: 0,
+    pruned: 0,
+    skipped: 0,
+  };
+  const today = utcDate(now);
   for (const agentId of agents) {
+    if (options.onlyMissing) {
+      const q = { agentId, production, fromDate: today, toDate: today, slice: 'all' };
+      if ((await deps.baselines.list(q)).length > 0) {
+        result.skipped++;
+        continue;
+      }
+    }
     const excluded = await excludedHours(deps, agentId, fromHour * HOUR_MS, toHour * HOUR_MS, now);
     const sliced: RollupRecord[] = [];
     for (const prefix of ['tag:', 'exp:', 'model:']) {
@@ -112,10 +147,12 @@ export async function runBaselines(
         excluded,
         settings: cfg.baseline,
       });
-      await deps.baselines.put(baseline);
+      await deps.baselines.put(baseline, Date.parse(baseline.date) + keep);
       result.baselines++;
       if (baseline.status === 'warming_up' && slice === 'all') result.warmingUp++;
     }
+    // A baseline dated D is kept while now < D + retention (the same moment its TTL falls due).
+    result.pruned += await deps.baselines.prune(agentId, utcDate(now - keep + DAY_MS));
   }
   return result;
 }

@@ -98,6 +98,9 @@ export const incident = (over: Partial<Incident> = {}): Incident => {
     lastBreachAt: openedAt,
     normalSince: null,
     resolvedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedBy: null,
     windowFrom: openedAt - HOUR,
     windowTo: null,
     trigger: {
@@ -221,6 +224,36 @@ export function describeBaselineStoreContract(name: string, makeStore: MakeStore
         '2026-01-05 all',
       ]);
       expect(one.map((b) => b.date)).toEqual(['2026-01-01', '2026-01-03', '2026-01-05']);
+    });
+    it('prunes only baselines dated before the date, and answers how many are gone', async () => {
+      // Prepare: an agent's baselines over five days (both production flags), with an expiry
+      const agentId = uid('agent');
+      const dates = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05'];
+      for (const date of dates) {
+        await ctx.store.put(baseline({ agentId, date }), Date.parse(date) + 2 * 24 * HOUR);
+        await ctx.store.put(baseline({ agentId, date, production: false }), Date.parse(date) + 2 * 24 * HOUR);
+      }
+      const other = baseline({ date: '2026-01-01' });
+      await ctx.store.put(other, null);
+      const listed = async (production: boolean) =>
+        (await ctx.store.list({ agentId, production, fromDate: '2026-01-01', toDate: '2026-01-31' })).map(
+          (b) => b.date,
+        );
+      // Act
+      const pruned = await ctx.store.prune(agentId, '2026-01-03');
+      // Assess: either the store deleted exactly the four older ones, or its TTL will (then it answers 0)
+      const left = [...(await listed(true)), ...(await listed(false))];
+      expect([0, 4]).toContain(pruned);
+      expect(left).toHaveLength(10 - pruned);
+      expect(left.filter((d) => d >= '2026-01-03')).toHaveLength(6);
+      expect(
+        await ctx.store.list({
+          agentId: other.agentId,
+          production: true,
+          fromDate: '2026-01-01',
+          toDate: '2026-01-01',
+        }),
+      ).toEqual([other]);
     });
   });
 }
@@ -368,6 +401,58 @@ export function describeIncidentStoreContract(name: string, makeStore: MakeStore
       expect(ids(overlapping)).toEqual([items[2]!.incidentId, items[1]!.incidentId]);
     });
 
+    it('keeps who acknowledged and who resolved an incident, and their timeline entries', async () => {
+      // Prepare
+      const i = incident({ agentId: uid('agent') });
+      await ctx.store.put(i, 0);
+      const acked: Incident = {
+        ...i,
+        acknowledgedAt: T0 + 60_000,
+        acknowledgedBy: 'key_0123456789abcdef',
+        timeline: [...i.timeline, { at: T0 + 60_000, type: 'acknowledged', severity: null, detail: 'on it' }],
+        version: 2,
+      };
+      const resolved: Incident = {
+        ...acked,
+        status: 'resolved',
+        resolvedAt: T0 + 120_000,
+        resolvedBy: '5f1c-user-subject',
+        windowTo: T0 + 120_000,
+        timeline: [
+          ...acked.timeline,
+          { at: T0 + 120_000, type: 'manually_resolved', severity: null, detail: null },
+        ],
+        version: 3,
+      };
+      // Act
+      const steps = [await ctx.store.put(acked, 1), await ctx.store.put(resolved, 2)];
+      // Assess
+      expect(steps).toEqual([true, true]);
+      expect(await ctx.store.get(i.agentId, i.incidentId)).toEqual(resolved);
+      expect((await ctx.store.list({ agentId: i.agentId }, null, 10)).items).toEqual([resolved]);
+      expect(await ctx.store.listOpen(i.agentId)).toEqual([]);
+    });
+
+    it('reads an incident stored before acknowledge existed with those fields empty', async () => {
+      // Prepare
+      const {
+        acknowledgedAt: _a,
+        acknowledgedBy: _b,
+        resolvedBy: _r,
+        ...legacy
+      } = incident({
+        agentId: uid('agent'),
+      });
+      // Act
+      await ctx.store.put(legacy as Incident, 0);
+      // Assess
+      expect(await ctx.store.get(legacy.agentId, legacy.incidentId)).toMatchObject({
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedBy: null,
+      });
+    });
+
     it('refuses a cursor it did not issue', async () => {
       await expect(ctx.store.list({ agentId: 'a' }, 'not-a-cursor', 10)).rejects.toMatchObject({
         kind: 'validation',
@@ -414,10 +499,18 @@ export function describeIncidentStoreContract(name: string, makeStore: MakeStore
       const created = await ctx.store.putState(state, 0);
       const conflict = await ctx.store.putState({ ...state, pendingChecks: 9 }, 0);
       const next = await ctx.store.putState({ ...state, phase: 'open', incidentId: 'inc_x', version: 2 }, 1);
+      const quiet = await ctx.store.putState(
+        { ...state, phase: 'ok', incidentId: null, quietUntil: T0 + HOUR, version: 3 },
+        2,
+      );
       await ctx.store.putState({ ...state, key: 'rule:r1' }, 0);
       // Assess
-      expect([created, conflict, next]).toEqual([true, false, true]);
-      expect(await ctx.store.getState(agentId, 'anomaly:cost')).toMatchObject({ phase: 'open', version: 2 });
+      expect([created, conflict, next, quiet]).toEqual([true, false, true, true]);
+      expect(await ctx.store.getState(agentId, 'anomaly:cost')).toMatchObject({
+        phase: 'ok',
+        quietUntil: T0 + HOUR,
+        version: 3,
+      });
       expect(await ctx.store.getState(agentId, 'anomaly:errors')).toBeNull();
       expect((await ctx.store.listStates(agentId)).map((s) => s.key)).toEqual(['anomaly:cost', 'rule:r1']);
     });

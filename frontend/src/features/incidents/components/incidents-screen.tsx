@@ -1,6 +1,153 @@
-import type { Filters } from '../../../lib/filters';
+import { useState } from 'react';
+import { Panel } from '../../../components/ui/card';
+import { Link } from '../../../components/ui/link';
+import { Async, Empty, ErrorState } from '../../../components/ui/states';
+import { describeWindow, type Filters } from '../../../lib/filters';
+import { useParams, useSearch } from '../../../lib/router';
+import { useIncidentList } from '../api/use-incidents';
+import {
+  incidentHref,
+  parseStatus,
+  prepareIncidentRows,
+  STATUS_FILTERS,
+  STATUS_LABELS,
+  type StatusFilter,
+} from '../lib/prepare-incidents';
+import { IncidentDetailPanel } from './incident-detail';
+import { SeverityBadge } from './severity-badge';
 
-/** Placeholder until the screen is built. */
-export function IncidentsScreen({ agentId }: { agentId: string; filters: Filters }) {
-  return <p className="muted">Incidents for {agentId}: not built yet.</p>;
+/**
+ * The agent's incidents (anomalies and rule breaches): open ones first, then resolved ones of the
+ * filter bar's window, each opening its detail through `?incident=<id>` so it can be linked.
+ */
+export function IncidentsScreen({ agentId, filters }: { agentId: string; filters: Filters }) {
+  const [params, setParams] = useParams();
+  const status = parseStatus(params.get('status'));
+  const selected = params.get('incident');
+  // Bumped after an acknowledge/resolve so both lists ask again instead of showing cached pages.
+  const [version, setVersion] = useState(0);
+  const lists = { agentId, filters, selected, version };
+  return (
+    <div className="stack">
+      <div className="filter-bar" role="toolbar" aria-label="Incident filters">
+        <label className="select-label">
+          Status
+          <select
+            aria-label="Incident status"
+            value={status}
+            onChange={(e) =>
+              setParams({ status: e.target.value === 'all' ? null : e.target.value }, { replace: true })
+            }
+          >
+            {STATUS_FILTERS.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {selected && (
+        <IncidentDetailPanel
+          agentId={agentId}
+          incidentId={selected}
+          onChanged={() => setVersion((v) => v + 1)}
+        />
+      )}
+      {status !== 'resolved' && <IncidentList {...lists} status="open" />}
+      {status !== 'open' && <IncidentList {...lists} status="resolved" />}
+    </div>
+  );
+}
+
+function IncidentList({
+  agentId,
+  filters,
+  status,
+  selected,
+  version,
+}: {
+  agentId: string;
+  filters: Filters;
+  status: Exclude<StatusFilter, 'all'>;
+  selected: string | null;
+  version: number;
+}) {
+  const search = useSearch();
+  const list = useIncidentList(agentId, status, filters, version);
+  const title = status === 'open' ? 'Open incidents' : 'Resolved incidents';
+  const now = Date.now();
+  return (
+    <Panel
+      title={title}
+      subtitle={status === 'open' ? 'Whenever they opened' : describeWindow(filters)}
+      id={`incidents-${status}`}
+    >
+      <Async
+        state={list.first}
+        isEmpty={(p) => p.incidents.length === 0}
+        empty={
+          <Empty title={status === 'open' ? 'No open incidents' : 'No resolved incidents in this window'}>
+            {status === 'open'
+              ? 'Every checked metric is within its baseline and every alert rule is quiet.'
+              : 'Widen the window to see older ones.'}
+          </Empty>
+        }
+      >
+        {() => (
+          <>
+            <table className="table" aria-label={title}>
+              <thead>
+                <tr>
+                  <th>Severity</th>
+                  <th>Incident</th>
+                  <th>What</th>
+                  <th>Opened</th>
+                  <th>Resolved</th>
+                  <th className="num">Duration</th>
+                </tr>
+              </thead>
+              <tbody>
+                {prepareIncidentRows(
+                  list.pages.flatMap((p) => p.incidents),
+                  now,
+                ).map((r) => (
+                  <tr
+                    key={r.id}
+                    data-incident={r.id}
+                    aria-selected={r.id === selected}
+                    className={r.id === selected ? 'incident-selected' : undefined}
+                  >
+                    <td>
+                      <SeverityBadge severity={r.severity} />
+                      {r.peak !== r.severity && (
+                        <span className="muted small" title="Peak severity">
+                          {' '}
+                          peak {r.peak}
+                        </span>
+                      )}
+                    </td>
+                    <td>
+                      <Link href={incidentHref(search, r.id)}>{r.title}</Link>
+                      {r.acknowledged && <span className="badge">acknowledged</span>}
+                    </td>
+                    <td className="muted">{r.subject}</td>
+                    <td>{r.opened}</td>
+                    <td>{r.resolved}</td>
+                    <td className="num">{r.duration}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {list.moreError && <ErrorState error={list.moreError} onRetry={list.loadMore} />}
+            {list.hasMore && (
+              <button type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
+                {list.loadingMore ? 'Loading…' : `Load more ${status} incidents`}
+              </button>
+            )}
+          </>
+        )}
+      </Async>
+    </Panel>
+  );
 }

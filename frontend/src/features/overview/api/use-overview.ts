@@ -1,5 +1,6 @@
 import { aggregateParams, type Filters, filtersKey, isoDate, trendBucket } from '../../../lib/filters';
 import { useApi } from '../../../lib/use-api';
+import { statusSliceFor } from '../lib/baseline-badges';
 
 export function useOverview(agentId: string, f: Filters) {
   return useApi(`overview|${agentId}|${filtersKey(f)}`, (c, s) => c.overview(agentId, aggregateParams(f), s));
@@ -26,5 +27,16 @@ export function useMonthCost(agentId: string, f: Filters) {
   };
   return useApi(`month-cost|${agentId}|${f.tag}|${f.model}|${f.production}|${today}`, (c, s) =>
     c.costSeries(agentId, params, s),
+  );
+}
+
+/**
+ * Each baseline metric now against its band, for the cards' markers. Asked alongside the overview;
+ * null key (no request) when baselines do not apply (traffic other than production).
+ */
+export function useBaselineMarkers(agentId: string, f: Filters) {
+  const slice = statusSliceFor(f);
+  return useApi(slice === null ? null : `baseline-status|${agentId}|${slice}`, (c, s) =>
+    c.baselineStatus(agentId, { slice: slice ?? 'all' }, s),
   );
 }

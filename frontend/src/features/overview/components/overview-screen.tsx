@@ -1,9 +1,14 @@
 import { CardGrid, Panel, StatCard } from '../../../components/ui/card';
 import { LineChart } from '../../../components/ui/charts/line-chart';
+import { Link } from '../../../components/ui/link';
 import { Async, Empty } from '../../../components/ui/states';
 import { describeSlice, describeWindow, type Filters } from '../../../lib/filters';
 import { formatWindow } from '../../../lib/format';
-import { useCostTrend, useMonthCost, useOverview } from '../api/use-overview';
+import { useSearch } from '../../../lib/router';
+import { viewHref } from '../../../lib/routes';
+import { METRIC_LABELS } from '../../baselines/lib/prepare-baselines';
+import { useBaselineMarkers, useCostTrend, useMonthCost, useOverview } from '../api/use-overview';
+import { type BaselineBadge, prepareBaselineMarkers } from '../lib/baseline-badges';
 import { prepareCostTrend, prepareKpiCards, prepareProjection } from '../lib/prepare-overview';
 
 /** "What is this agent costing me, where does it fail, is it slower than usual?" at a glance. */
@@ -11,6 +16,10 @@ export function OverviewScreen({ agentId, filters }: { agentId: string; filters:
   const overview = useOverview(agentId, filters);
   const trend = useCostTrend(agentId, filters);
   const month = useMonthCost(agentId, filters);
+  // Asked alongside the overview; when it fails or there is no baseline the cards just have no markers.
+  const baseline = useBaselineMarkers(agentId, filters);
+  const search = useSearch();
+  const markerHref = (b: BaselineBadge) => viewHref(search, agentId, 'baselines', { metric: b.metric });
   const slice = describeSlice(filters);
   return (
     <div className="stack">
@@ -25,27 +34,55 @@ export function OverviewScreen({ agentId, filters }: { agentId: string; filters:
           </Empty>
         }
       >
-        {(o) => (
-          <section aria-label="Key figures">
-            <p className="muted small">
-              {formatWindow(o.window)} against {formatWindow(o.previous_window)}
-              {slice ? ` · ${slice}` : ''}
-            </p>
-            <CardGrid>
-              {prepareKpiCards(o).map((c) => (
-                <StatCard
-                  key={c.id}
-                  label={c.label}
-                  value={c.value}
-                  change={c.change}
-                  tone={c.tone}
-                  detail={c.detail}
-                  hint={c.hint}
-                />
-              ))}
-            </CardGrid>
-          </section>
-        )}
+        {(o) => {
+          const markers = prepareBaselineMarkers(o, baseline.status === 'success' ? baseline.data : null);
+          return (
+            <section aria-label="Key figures">
+              <p className="muted small">
+                {formatWindow(o.window)} against {formatWindow(o.previous_window)}
+                {slice ? ` · ${slice}` : ''}
+              </p>
+              <CardGrid>
+                {prepareKpiCards(o).map((c) => {
+                  const b = markers.cards.get(c.id);
+                  return (
+                    <StatCard
+                      key={c.id}
+                      label={c.label}
+                      value={c.value}
+                      change={c.change}
+                      tone={c.tone}
+                      detail={
+                        b ? (
+                          <>
+                            {c.detail}
+                            <BaselineMarker badge={b} href={markerHref(b)} />
+                          </>
+                        ) : (
+                          c.detail
+                        )
+                      }
+                      hint={c.hint}
+                    />
+                  );
+                })}
+              </CardGrid>
+              {markers.others.length > 0 && (
+                <p className="baseline-others small" data-baseline-others="">
+                  Also outside the usual range now:{' '}
+                  {markers.others.map((b, i) => (
+                    <span key={b.metric}>
+                      {i > 0 ? ', ' : ''}
+                      <Link href={markerHref(b)} title={b.title}>
+                        {METRIC_LABELS[b.metric]} ({b.side})
+                      </Link>
+                    </span>
+                  ))}
+                </p>
+              )}
+            </section>
+          );
+        }}
       </Async>
       <div className="grid-2-1">
         <Panel
@@ -93,5 +130,21 @@ export function OverviewScreen({ agentId, filters }: { agentId: string; filters:
         </Panel>
       </div>
     </div>
+  );
+}
+
+/** "▲ above usual range" on a card, the band in its title, linking to the metric's band chart. */
+function BaselineMarker({ badge, href }: { badge: BaselineBadge; href: string }) {
+  return (
+    <Link
+      href={href}
+      title={badge.title}
+      className={`baseline-marker baseline-${badge.side} severity-${badge.severity ?? 'none'}`}
+    >
+      <span className="baseline-marker-arrow" aria-hidden="true">
+        {badge.side === 'above' ? '▲' : '▼'}
+      </span>{' '}
+      {badge.text}
+    </Link>
   );
 }
