@@ -188,7 +188,7 @@ async function ingestSessionEvents(
   }
   const fold = await foldContext(deps, session);
   const stored: StoredEvent[] = [];
-  for (const event of events) stored.push({ ...(await offloadPayload(deps, event)), fold, folded: false });
+  for (const event of events) stored.push({ ...(await offloadPayload(deps, event)), fold });
 
   const { inserted } = await deps.events.insertNew(stored);
   const insertedSet = new Set(inserted);
@@ -331,11 +331,7 @@ async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void>
   const deltas = builder.build();
   await deps.rollups.apply(foldId, deltas);
   await deps.sessions.applyTotals(first.agentId, first.sessionId, foldId, totals, deps.clock.now());
-  await deps.events.markFolded(
-    first.agentId,
-    first.sessionId,
-    events.map((e) => e.eventId),
-  );
+  await deps.events.markFolded(first.agentId, first.sessionId, foldId);
   await deps.rollups.release(
     foldId,
     deltas.map((d) => d.key),

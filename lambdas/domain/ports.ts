@@ -32,20 +32,23 @@ export interface FoldContext {
 
 export interface StoredEvent extends AgentEvent {
   fold: FoldContext;
-  /** False between insert and the end of its fold; pending folds are replayed by the reconcile job. */
-  folded: boolean;
 }
 
 export interface EventStore {
   /**
-   * Inserts the events whose (agentId, sessionId, eventId) is not stored yet, all marked pending with
-   * their fold context. Returns the ids that were new; the others are duplicates and are not touched.
-   * Must be safe under concurrent calls with overlapping ids: each id is inserted by exactly one caller.
+   * Inserts the events whose (agentId, sessionId, eventId) is not stored yet, each pending under its
+   * fold (`fold.foldId`) until `markFolded`. Returns the ids that were new; the others are duplicates
+   * and are not touched. Must be safe under concurrent calls with overlapping ids: each id is inserted
+   * by exactly one caller. A crash part-way must never leave an inserted event outside a pending fold.
    */
   insertNew(events: StoredEvent[]): Promise<{ inserted: string[]; duplicates: string[] }>;
-  /** Marks the fold done for these events. Idempotent. */
-  markFolded(agentId: string, sessionId: string, eventIds: string[]): Promise<void>;
-  /** Events still pending whose receivedAt is before `before`, grouped by caller (up to `limit`). */
+  /** Marks a fold done: its events stop being pending. Idempotent; an unknown fold is ignored. */
+  markFolded(agentId: string, sessionId: string, foldId: string): Promise<void>;
+  /**
+   * Events of pending folds received before `before` (the fold's earliest receivedAt), oldest fold
+   * first, each fold whole: folds while their events fit in `limit`, and always the first one. Only
+   * events stored under that fold are returned (an id the fold lost to a duplicate is not).
+   */
   listPending(before: number, limit: number): Promise<StoredEvent[]>;
   /** A session's events ordered by start time then id. */
   listBySession(
@@ -155,7 +158,11 @@ export interface SessionStore {
     delta: TotalsDelta,
     at: number,
   ): Promise<void>;
-  /** Forgets the idempotency marker of a fold that is recorded as done (events marked folded). */
+  /**
+   * Forgets the idempotency marker of a fold that is recorded as done (its events marked folded, so it
+   * is never replayed). A store may forget lazily: at the latest with its next `applyTotals` of another
+   * fold or `casSettled` on the session, or by a write of its own.
+   */
   releaseFold(agentId: string, sessionId: string, foldId: string): Promise<void>;
   addEval(agentId: string, sessionId: string, result: RubricResult): Promise<void>;
   /**
@@ -239,7 +246,11 @@ export interface RollupStore {
    * nothing, even if the first attempt was interrupted halfway.
    */
   apply(foldId: string, deltas: RollupDelta[]): Promise<void>;
-  /** Forgets the idempotency markers of a fold that is recorded as done elsewhere. */
+  /**
+   * Forgets the idempotency markers of a fold that is recorded as done elsewhere (so it is never
+   * replayed). A store may forget lazily: at the latest with its next `apply` of another fold to the
+   * same key, or by a write of its own.
+   */
   release(foldId: string, keys: RollupKey[]): Promise<void>;
   /** Records for one slice over [fromHour, toHour), for production true/false (or both when null). */
   query(

@@ -56,7 +56,6 @@ const TYPES: Array<'varchar' | 'bigint' | 'double' | 'boolean'> = [
 ];
 
 function row(hash: number, e: StoredEvent): SqlParam[] {
-  const { folded: _f, ...doc } = e;
   return [
     hash,
     e.agentId,
@@ -80,7 +79,7 @@ function row(hash: number, e: StoredEvent): SqlParam[] {
     e.error?.fingerprint ?? null,
     e.fold.production,
     e.receivedAt,
-    JSON.stringify(doc),
+    JSON.stringify(e),
   ];
 }
 
@@ -96,6 +95,8 @@ const inList = (n: number, from: number) => Array.from({ length: n }, (_, i) => 
 export class DuckDbEventStore implements EventStore {
   private keys: KeyHashSet | null = null;
   private loading: Promise<KeyHashSet> | null = null;
+  /** Event ids of the folds this process inserted and has not marked done yet, by (agent, session, fold). */
+  private readonly pendingByFold = new Map<string, Set<string>>();
 
   constructor(private readonly db: DuckDbDatabase) {
     db.register({ name: 'events', columns: COLUMNS, key: ['key_hash'], append: TYPES });
@@ -126,15 +127,11 @@ export class DuckDbEventStore implements EventStore {
     const stage = (e: StoredEvent, key: string, hash: number) => {
       keys.add(hash);
       this.db.stage('events', key, row(hash, e));
-      if (!e.folded) {
-        this.db.stage('pending_events', key, [
-          e.agentId,
-          e.sessionId,
-          e.eventId,
-          e.receivedAt,
-          e.fold.foldId,
-        ]);
-      }
+      this.db.stage('pending_events', key, [e.agentId, e.sessionId, e.eventId, e.receivedAt, e.fold.foldId]);
+      const fk = k3(e.agentId, e.sessionId, e.fold.foldId);
+      const ids = this.pendingByFold.get(fk) ?? new Set<string>();
+      ids.add(e.eventId);
+      this.pendingByFold.set(fk, ids);
       inserted.push(e.eventId);
     };
     for (const e of events) {
@@ -157,10 +154,23 @@ export class DuckDbEventStore implements EventStore {
     return { inserted, duplicates };
   }
 
-  async markFolded(agentId: string, sessionId: string, eventIds: string[]): Promise<void> {
-    for (const id of eventIds) {
+  async markFolded(agentId: string, sessionId: string, foldId: string): Promise<void> {
+    const fk = k3(agentId, sessionId, foldId);
+    let ids = this.pendingByFold.get(fk);
+    if (!ids) {
+      // A fold of an earlier process (replayed after a restart): its rows are committed.
+      const rows = await this.db.direct((q) =>
+        q.all(
+          'SELECT event_id FROM pending_events WHERE agent_id = $1 AND session_id = $2 AND fold_id = $3',
+          [agentId, sessionId, foldId],
+        ),
+      );
+      ids = new Set(rows.map((r) => String(r.event_id)));
+    }
+    for (const id of ids) {
       this.db.unstage('pending_events', k3(agentId, sessionId, id), [agentId, sessionId, id]);
     }
+    this.pendingByFold.delete(fk);
   }
 
   listPending(before: number, limit: number): Promise<StoredEvent[]> {
@@ -177,7 +187,7 @@ export class DuckDbEventStore implements EventStore {
          WHERE r.before_n = 0 OR r.before_n + r.n <= $2 ORDER BY r.t, p.fold_id, p.received_at`,
         [before, limit],
       );
-      return rows.map((r) => ({ ...(JSON.parse(r.doc as string) as StoredEvent), folded: false }));
+      return rows.map((r) => JSON.parse(r.doc as string) as StoredEvent);
     });
   }
 
@@ -190,16 +200,13 @@ export class DuckDbEventStore implements EventStore {
     const after = decodeCursor<[number, string]>(cursor);
     return this.db.exclusive(async (q) => {
       const rows = await q.all(
-        `SELECT e.doc, p.event_id IS NOT NULL AS pending FROM events e
-           LEFT JOIN pending_events p ON p.agent_id = e.agent_id AND p.session_id = e.session_id AND p.event_id = e.event_id
+        `SELECT e.doc FROM events e
          WHERE e.agent_id = $1 AND e.session_id = $2
            AND ($3::BIGINT IS NULL OR (e.started_at, e.event_id) > ($3::BIGINT, $4::VARCHAR))
          ORDER BY e.started_at, e.event_id LIMIT $5`,
         [agentId, sessionId, after ? num(after[0]) : null, after ? String(after[1]) : null, limit + 1],
       );
-      const items = rows
-        .slice(0, limit)
-        .map((r) => ({ ...(JSON.parse(r.doc as string) as StoredEvent), folded: !(r.pending as boolean) }));
+      const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc as string) as StoredEvent);
       const last = items[items.length - 1];
       return {
         items,

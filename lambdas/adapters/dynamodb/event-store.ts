@@ -10,22 +10,19 @@ import {
   WRITE_CONCURRENCY,
 } from './client';
 import { errorGroups } from './error-groups';
-import { eventToItem, type Item, itemToEvent, keyItem, num, str } from './items';
-import { encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
-
-interface PendingFold {
-  order: string;
-  refs: Item[];
-}
+import { eventToItem, itemToEvent, itemToPendingFold, num, pendingFoldToItem, str } from './items';
+import { keys, SHARD_IDS } from './table';
 
 /**
  * Events, one item each under their session's partition (pk S#agent#session, sk E#<eventId>): the key
  * is the dedupe key, so a conditional PutItem (attribute_not_exists) inserts each id exactly once
- * however many callers race. Payloads are stored as JSON text (large ones are already in the BlobStore).
+ * however many callers race. The record is one deflated Binary attribute (items.ts eventToItem), so a
+ * 1 KB-payload event is one write unit; large payloads are already in the BlobStore.
  *
- * gsi1 (E#agent#session / <startedAt>#<eventId>) orders a session's events. gsi2 is the pending-fold
- * queue: P#<hash(foldId) mod 8> / <earliest receivedAt of the fold>#<foldId>, so one fold's events sit
- * together in one shard; markFolded removes the attributes and the event leaves the index.
+ * Pending folds are items of their own (P#<hash(foldId) mod 8> / F#<foldId>, listing the fold's event
+ * ids), written before the events and deleted by markFolded: one small put and one delete per fold,
+ * where a flag on every event would rewrite every event item and move its index entry. Events carry no
+ * index entry: listBySession reads the session's partition and orders the events in memory.
  */
 export class DynamoDbEventStore implements EventStore {
   private readonly table: VigilTable;
@@ -35,97 +32,107 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async insertNew(events: StoredEvent[]): Promise<{ inserted: string[]; duplicates: string[] }> {
-    const foldReceivedAt = new Map<string, number>();
+    const folds = new Map<
+      string,
+      { agentId: string; sessionId: string; foldId: string; receivedAt: number; eventIds: string[] }
+    >();
     for (const e of events) {
-      const t = foldReceivedAt.get(e.fold.foldId);
-      if (t === undefined || e.receivedAt < t) foldReceivedAt.set(e.fold.foldId, e.receivedAt);
+      const id = `${e.agentId}\u0000${e.sessionId}\u0000${e.fold.foldId}`;
+      const f = folds.get(id);
+      if (!f) {
+        folds.set(id, {
+          agentId: e.agentId,
+          sessionId: e.sessionId,
+          foldId: e.fold.foldId,
+          receivedAt: e.receivedAt,
+          eventIds: [e.eventId],
+        });
+      } else {
+        f.receivedAt = Math.min(f.receivedAt, e.receivedAt);
+        f.eventIds.push(e.eventId);
+      }
     }
+    // The fold first: an event stored without its pending fold would never be folded after a crash.
+    await mapLimit([...folds.values()], WRITE_CONCURRENCY, (f) => this.table.put(pendingFoldToItem(f)));
     const seen = new Set<string>();
     const outcome = await mapLimit(events, WRITE_CONCURRENCY, async (e) => {
       const id = `${e.agentId}\u0000${e.sessionId}\u0000${e.eventId}`;
       if (seen.has(id)) return false;
       seen.add(id);
-      const item = eventToItem(e, foldReceivedAt.get(e.fold.foldId)!);
+      const item = eventToItem(e);
       const ttl = expiresAt(this.options, e.startedAt);
       if (ttl !== null) item.expiresAt = num(ttl);
       return (await this.table.put(item, { expression: 'attribute_not_exists(pk)' })) !== false;
     });
     const inserted: string[] = [];
     const duplicates: string[] = [];
+    const owning = new Set<string>();
     events.forEach((e, i) => {
       (outcome[i] ? inserted : duplicates).push(e.eventId);
+      if (outcome[i]) owning.add(e.fold.foldId);
     });
+    // A fold that stored nothing (a retry of events already stored) has nothing to replay.
+    await mapLimit(
+      [...folds.values()].filter((f) => !owning.has(f.foldId)),
+      WRITE_CONCURRENCY,
+      (f) => this.table.delete(keys.pendingFold(f.foldId)),
+    );
     return { inserted, duplicates };
   }
 
-  async markFolded(agentId: string, sessionId: string, eventIds: string[]): Promise<void> {
-    await mapLimit([...new Set(eventIds)], WRITE_CONCURRENCY, async (eventId) => {
-      const expr = new Expr();
-      // Already folded (or unknown) events fail the condition: nothing to do.
-      await this.table.update({
-        key: keys.event(agentId, sessionId, eventId),
-        update: `REMOVE ${expr.name('gsi2pk')}, ${expr.name('gsi2sk')}`,
-        condition: `attribute_exists(${expr.name('gsi2pk')})`,
-        expr,
-      });
-    });
+  async markFolded(_agentId: string, _sessionId: string, foldId: string): Promise<void> {
+    await this.table.delete(keys.pendingFold(foldId));
   }
 
   /**
-   * Pending events of folds whose earliest event was received before `before`, oldest fold first.
-   * Folds are never split: a fold replayed in halves after a half-applied first attempt would count the
-   * second half twice. So this returns whole folds up to `limit` events, or one whole fold if that
-   * alone is larger.
+   * Reads every pending fold (the P# partitions hold only folds in flight or left by a crash, so they
+   * stay small), oldest first, and fetches the events each one owns. A fold that owns no event (its
+   * writer crashed before storing any) is deleted on the way.
    */
   async listPending(before: number, limit: number): Promise<StoredEvent[]> {
     if (limit <= 0) return [];
-    const perShard = await Promise.all(SHARD_IDS.map((shard) => this.pendingFolds(shard, before, limit)));
-    const folds = perShard.flat().sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-    const chosen: Item[] = [];
-    for (const fold of folds) {
-      if (chosen.length > 0 && chosen.length + fold.refs.length > limit) break;
-      chosen.push(...fold.refs);
-    }
-    const items = await this.table.batchGet(chosen.map((r) => ({ pk: r.pk!.S!, sk: r.sk!.S! })));
-    const rank = new Map(chosen.map((r, i) => [`${r.pk!.S!}\u0000${r.sk!.S!}`, i]));
-    return items
-      .filter((i) => i.gsi2pk !== undefined)
-      .sort((a, b) => rank.get(`${a.pk!.S!}\u0000${a.sk!.S!}`)! - rank.get(`${b.pk!.S!}\u0000${b.sk!.S!}`)!)
-      .map(itemToEvent);
-  }
-
-  /** Whole folds from one shard, oldest first, until they hold at least `limit` events. */
-  private async pendingFolds(shard: number, before: number, limit: number): Promise<PendingFold[]> {
-    const folds: PendingFold[] = [];
-    let count = 0;
-    let start: Item | undefined;
-    do {
-      const expr = new Expr();
-      const page = await this.table.queryPage(
-        {
-          IndexName: 'gsi2',
-          KeyConditionExpression: `${expr.name('gsi2pk')} = ${expr.value(str(`P#${shard}`))} AND ${expr.name('gsi2sk')} < ${expr.value(str(encTimeBound(before)))}`,
-          Limit: Math.max(limit, 100),
+    const perShard = await Promise.all(
+      SHARD_IDS.map(async (shard) => {
+        const expr = new Expr();
+        const { items } = await this.table.query({
+          KeyConditionExpression: `${expr.name('pk')} = ${expr.value(str(`P#${shard}`))}`,
+          ConsistentRead: true,
           ...expr.maps(),
-        },
-        start,
+        });
+        return items.map(itemToPendingFold);
+      }),
+    );
+    const folds = perShard
+      .flat()
+      .filter((f) => f.receivedAt < before)
+      .sort(
+        (a, b) => a.receivedAt - b.receivedAt || (a.foldId < b.foldId ? -1 : a.foldId > b.foldId ? 1 : 0),
       );
-      start = page.lastKey;
-      for (const ref of page.items) {
-        const order = ref.gsi2sk!.S!;
-        const last = folds[folds.length - 1];
-        if (last?.order === order) last.refs.push(ref);
-        else {
-          // The previous fold is complete: stop once complete folds hold enough.
-          if (count >= limit) return folds;
-          folds.push({ order, refs: [ref] });
-        }
-        count++;
+    const chosen: StoredEvent[] = [];
+    for (const fold of folds) {
+      const items = await this.table.batchGet(
+        fold.eventIds.map((id) => keys.event(fold.agentId, fold.sessionId, id)),
+      );
+      const rank = new Map(fold.eventIds.map((id, i) => [id, i]));
+      const own = items
+        .map(itemToEvent)
+        .filter((e) => e.fold.foldId === fold.foldId)
+        .sort((a, b) => rank.get(a.eventId)! - rank.get(b.eventId)!);
+      if (own.length === 0) {
+        await this.table.delete(keys.pendingFold(fold.foldId));
+        continue;
       }
-    } while (start);
-    return folds;
+      if (chosen.length > 0 && chosen.length + own.length > limit) break;
+      chosen.push(...own);
+    }
+    return chosen;
   }
 
+  /**
+   * Reads the whole session partition's events (consistent) and pages in memory by (startedAt, eventId):
+   * each page costs the size of all the session's events, which the write savings of having no index
+   * entry per event pay for many times over (sessions are read far less often than written).
+   */
   async listBySession(
     agentId: string,
     sessionId: string,
@@ -133,31 +140,24 @@ export class DynamoDbEventStore implements EventStore {
     limit: number,
   ): Promise<Page<StoredEvent>> {
     if (limit <= 0) return { items: [], cursor: null };
-    const after = decodeCursor(cursor, isEventCursor) as [string, string] | null;
-    const gsi1pk = indexKeys.eventsOf(agentId, sessionId);
-    const start: Item | undefined = after
-      ? { gsi1pk: str(gsi1pk), gsi1sk: str(after[0]), ...keyItem(keys.event(agentId, sessionId, after[1])) }
-      : undefined;
+    const after = decodeCursor(cursor, isEventCursor) as [number, string] | null;
     const expr = new Expr();
-    const { items: refs } = await this.table.query(
-      {
-        IndexName: 'gsi1',
-        KeyConditionExpression: `${expr.name('gsi1pk')} = ${expr.value(str(gsi1pk))}`,
-        Limit: limit + 1,
-        ...expr.maps(),
-      },
-      (found) => found.length > limit,
-      start,
-    );
-    const page = refs.slice(0, limit);
-    const items = await this.table.batchGet(page.map((r) => ({ pk: r.pk!.S!, sk: r.sk!.S! })));
-    const bySk = new Map(items.map((i) => [i.sk!.S!, itemToEvent(i)]));
-    const events = page.map((r) => bySk.get(r.sk!.S!)).filter((e): e is StoredEvent => e !== undefined);
+    const { items } = await this.table.query({
+      KeyConditionExpression: `${expr.name('pk')} = ${expr.value(str(keys.session(agentId, sessionId).pk))} AND begins_with(${expr.name('sk')}, ${expr.value(str('E#'))})`,
+      ConsistentRead: true,
+      ...expr.maps(),
+    });
+    const ordered = items
+      .map(itemToEvent)
+      .filter((e) => !after || e.startedAt > after[0] || (e.startedAt === after[0] && e.eventId > after[1]))
+      .sort(
+        (a, b) => a.startedAt - b.startedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+      );
+    const page = ordered.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: events,
-      cursor:
-        refs.length > limit && last ? encodeCursor([last.gsi1sk!.S!, last.sk!.S!.slice('E#'.length)]) : null,
+      items: page,
+      cursor: ordered.length > limit && last ? encodeCursor([last.startedAt, last.eventId]) : null,
     };
   }
 
@@ -168,4 +168,4 @@ export class DynamoDbEventStore implements EventStore {
 }
 
 const isEventCursor = (v: unknown): boolean =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';

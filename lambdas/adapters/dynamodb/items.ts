@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { validationError } from '../../domain/errors';
 import {
@@ -8,10 +9,10 @@ import {
   type SessionTotals,
   type SettledSnapshot,
 } from '../../domain/model';
-import type { ApiKeyRecord, FoldContext, StoredEvent } from '../../domain/ports';
+import type { ApiKeyRecord, StoredEvent } from '../../domain/ports';
 import { COUNTERS, emptyRecord, type RollupKey, type RollupRecord, SKETCHES } from '../../domain/rollup';
 import { owesSettlement } from '../../domain/session-merge';
-import { encTime, indexKeys, keys } from './table';
+import { encTime, indexKeys, keys, unesc } from './table';
 
 /** Record ↔ item converters. The SDK's marshaller is not a dependency, so JSON-like values convert here. */
 
@@ -152,7 +153,8 @@ export function sessionToItem(s: Session): Item {
     urev: num(0),
     gsi1pk: str(indexKeys.sessionsOf(s.agentId)),
     gsi1sk: str(indexKeys.sessionOrder(s.startedAt, s.sessionId)),
-    gsi2sk: str(encTime(s.updatedAt)),
+    // createdAt ≤ updatedAt ≤ last activity, and it never changes: the entry never moves.
+    gsi2sk: str(encTime(s.createdAt)),
   };
   for (const [field, attr] of Object.entries(TOTAL_ATTRS))
     item[attr] = num(s.totals[field as keyof typeof TOTAL_ATTRS]);
@@ -205,68 +207,73 @@ export function itemToSession(item: Item): Session {
 // ---------------------------------------------------------------------------------------------------
 // Events
 
+/** Records shorter than this are stored as text: deflate gains little on them. */
+const COMPRESS_FROM_BYTES = 200;
+
 /**
- * A pending event. `foldReceivedAt` (the earliest receivedAt of its fold in the insert) orders the
- * pending queue, so every event of one fold sits together in one shard and a reader takes whole folds.
+ * An event item: the key (the dedupe key) and the whole record as one attribute, raw-deflated into a
+ * Binary `z` when that is smaller (DynamoDB sizes a binary by its raw bytes), else JSON text `j`.
+ * Every write and every stored byte is billed by item size, so the attribute names and the JSON field
+ * names are paid once, compressed. Readers decode the record; nothing filters on event attributes
+ * server-side (a projection would not lower the read cost anyway).
  */
-export function eventToItem(e: StoredEvent, foldReceivedAt: number): Item {
-  const item: Item = {
-    ...keyItem(keys.event(e.agentId, e.sessionId, e.eventId)),
-    agentId: str(e.agentId),
-    sessionId: str(e.sessionId),
-    eventId: str(e.eventId),
-    parentEventId: strOrNull(e.parentEventId),
-    type: str(e.type),
-    rawType: str(e.rawType),
-    name: strOrNull(e.name),
-    startedAt: num(e.startedAt),
-    durationMs: numOrNull(e.durationMs),
-    model: strOrNull(e.model),
-    provider: strOrNull(e.provider),
-    usage: toAttr(e.usage, 'usage'),
-    cost: toAttr(e.cost, 'cost'),
-    error: toAttr(e.error, 'error'),
-    tags: toAttr(e.tags, 'tags'),
-    // Free-form JSON: as text, so numbers outside DynamoDB's range or precision survive untouched.
-    metadata: e.metadata === null ? { NULL: true } : str(JSON.stringify(e.metadata)),
-    payloadRef: strOrNull(e.payloadRef),
-    source: str(e.source),
-    receivedAt: num(e.receivedAt),
-    fold: toAttr(e.fold, 'fold'),
-    gsi1pk: str(indexKeys.eventsOf(e.agentId, e.sessionId)),
-    gsi1sk: str(indexKeys.eventOrder(e.startedAt, e.eventId)),
-    gsi2pk: str(indexKeys.pendingShard(e.fold.foldId)),
-    gsi2sk: str(indexKeys.pendingOrder(foldReceivedAt, e.fold.foldId)),
-  };
-  if (e.payload !== undefined) item.payload = str(JSON.stringify(e.payload));
+export function eventToItem(e: StoredEvent): Item {
+  const { agentId: _a, sessionId: _s, eventId: _e, ...rest } = e;
+  const json = JSON.stringify(rest);
+  const item: Item = keyItem(keys.event(e.agentId, e.sessionId, e.eventId));
+  if (Buffer.byteLength(json, 'utf8') >= COMPRESS_FROM_BYTES) {
+    const z = deflateRawSync(json);
+    if (z.byteLength < Buffer.byteLength(json, 'utf8')) {
+      item.z = { B: z };
+      return item;
+    }
+  }
+  item.j = str(json);
   return item;
 }
 
 export function itemToEvent(item: Item): StoredEvent {
-  const payload = item.payload?.S;
+  const pk = getS(item, 'pk');
+  const z = item.z?.B;
+  const rest = JSON.parse(z ? inflateRawSync(z).toString('utf8') : getS(item, 'j')) as Omit<
+    StoredEvent,
+    'agentId' | 'sessionId' | 'eventId'
+  >;
+  const [agentId, sessionId] = pk.slice('S#'.length).split('#').map(unesc) as [string, string];
+  return { agentId, sessionId, eventId: getS(item, 'sk').slice('E#'.length), ...rest };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pending folds
+
+/**
+ * A fold whose events are stored but not yet folded into rollups and session totals: written before
+ * its events, deleted by markFolded, read by the reconcile job. It names every event id the fold may
+ * own; only the events stored with this fold id belong to it (the others were duplicates).
+ */
+export function pendingFoldToItem(f: {
+  agentId: string;
+  sessionId: string;
+  foldId: string;
+  receivedAt: number;
+  eventIds: string[];
+}): Item {
+  return {
+    ...keyItem(keys.pendingFold(f.foldId)),
+    agentId: str(f.agentId),
+    sessionId: str(f.sessionId),
+    receivedAt: num(f.receivedAt),
+    eventIds: { SS: [...new Set(f.eventIds)] },
+  };
+}
+
+export function itemToPendingFold(item: Item) {
   return {
     agentId: getS(item, 'agentId'),
     sessionId: getS(item, 'sessionId'),
-    eventId: getS(item, 'eventId'),
-    parentEventId: getSOrNull(item, 'parentEventId'),
-    type: getS(item, 'type') as StoredEvent['type'],
-    rawType: getS(item, 'rawType'),
-    name: getSOrNull(item, 'name'),
-    startedAt: getN(item, 'startedAt'),
-    durationMs: getNOrNull(item, 'durationMs'),
-    model: getSOrNull(item, 'model'),
-    provider: getSOrNull(item, 'provider'),
-    usage: fromAttr(item.usage) as StoredEvent['usage'],
-    cost: fromAttr(item.cost) as StoredEvent['cost'],
-    error: fromAttr(item.error) as StoredEvent['error'],
-    tags: (fromAttr(item.tags) as string[] | null) ?? [],
-    metadata: getJson<Record<string, unknown>>(item, 'metadata'),
-    payload: payload === undefined ? undefined : JSON.parse(payload),
-    payloadRef: getSOrNull(item, 'payloadRef'),
-    source: getS(item, 'source') as StoredEvent['source'],
+    foldId: getS(item, 'sk').slice('F#'.length),
     receivedAt: getN(item, 'receivedAt'),
-    fold: fromAttr(item.fold) as FoldContext,
-    folded: item.gsi2pk === undefined,
+    eventIds: item.eventIds?.SS ?? [],
   };
 }
 

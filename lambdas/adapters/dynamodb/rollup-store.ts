@@ -16,6 +16,12 @@ import { clampHour, encHour, esc, indexKeys, keys } from './table';
  * latencies over hundreds of sketch bins) is written as several parts, each with its own marker.
  */
 const MAX_ADD_CHARS = 3000;
+/** Queued markers one write removes on the side (keeps the expression well inside its limits). */
+const MAX_PIGGYBACK = 16;
+/** Queued markers per item before they get a write of their own. */
+const MAX_QUEUED = 16;
+/** Items with queued markers before the oldest gets a write of its own. */
+const MAX_QUEUED_ITEMS = 5000;
 
 interface AddTerm {
   attr: string;
@@ -36,6 +42,11 @@ interface AddTerm {
  */
 export class DynamoDbRollupStore implements RollupStore {
   private readonly table: VigilTable;
+  /** Markers of folds recorded done, per rollup item (rollupKeyString), for the next write to remove. */
+  private readonly releasable = new Map<string, string[]>();
+  private readonly releasableKeys = new Map<string, RollupKey>();
+  /** Parts written per (fold, item) by this store, so release knows the marker names without a read. */
+  private readonly written = new Map<string, number>();
   /** Positive cache of admitted tag values, and the cap at which a key was seen full (sets only grow). */
   private readonly admitted = new Map<string, { values: Set<string>; fullAtCap: number | null }>();
 
@@ -44,16 +55,83 @@ export class DynamoDbRollupStore implements RollupStore {
   }
 
   async apply(foldId: string, deltas: RollupDelta[]): Promise<void> {
-    const writes = mergeByKey(deltas).flatMap((d) => rollupWrites(foldId, d));
-    await mapLimit(writes, WRITE_CONCURRENCY, async (w) => {
+    const writes = mergeByKey(deltas).flatMap((d) => {
+      const item = rollupKeyString(d.key);
+      const piggyback = (this.releasable.get(item) ?? []).slice(0, MAX_PIGGYBACK);
+      const parts = rollupWrites(foldId, d, piggyback);
+      this.written.set(`${foldId}\u0000${item}`, parts.length);
+      return parts.map((w, i) => ({ w, item, removes: i === 0 ? piggyback : [] }));
+    });
+    await mapLimit(writes, WRITE_CONCURRENCY, async ({ w, item, removes }) => {
       // A failed condition means this part of the fold is already in the item: nothing to do.
-      await this.table.update(w);
+      const done = await this.table.update(w);
+      if (done !== false && removes.length > 0) {
+        const left = (this.releasable.get(item) ?? []).filter((m) => !removes.includes(m));
+        if (left.length > 0) this.releasable.set(item, left);
+        else {
+          this.releasable.delete(item);
+          this.releasableKeys.delete(item);
+        }
+      }
     });
   }
 
+  /**
+   * Markers of a fold this store applied are not removed by a write of their own (a rewrite of the
+   * whole multi-KB item): they are queued and removed by this store's next write to the same item,
+   * in the same UpdateItem. A queue past MAX_QUEUED markers for an item, or past MAX_QUEUED_ITEMS
+   * items, is flushed with a write of its own; so is a fold this store did not apply (a replay by
+   * another process). A container that stops leaves its queued markers in the items (~50 bytes each,
+   * at most one or two per item and container): harmless, as a marker only matters to a replay.
+   */
   async release(foldId: string, rollupKeys: RollupKey[]): Promise<void> {
     const unique = [...new Map(rollupKeys.map((k) => [rollupKeyString(k), k])).values()];
-    await mapLimit(unique, WRITE_CONCURRENCY, async (k) => {
+    const eager: RollupKey[] = [];
+    const flush: RollupKey[] = [];
+    for (const k of unique) {
+      const item = rollupKeyString(k);
+      const parts = this.written.get(`${foldId}\u0000${item}`);
+      if (parts === undefined) {
+        eager.push(k);
+        continue;
+      }
+      this.written.delete(`${foldId}\u0000${item}`);
+      const queue = this.releasable.get(item) ?? [];
+      for (let i = 0; i < parts; i++)
+        if (!queue.includes(foldMarker(foldId, i))) queue.push(foldMarker(foldId, i));
+      this.releasable.delete(item);
+      this.releasable.set(item, queue);
+      this.releasableKeys.set(item, k);
+      if (queue.length > MAX_QUEUED) flush.push(k);
+    }
+    const over = this.releasable.size - MAX_QUEUED_ITEMS;
+    if (over > 0) {
+      for (const item of [...this.releasable.keys()].slice(0, over))
+        flush.push(this.releasableKeys.get(item)!);
+    }
+    await mapLimit(flush, WRITE_CONCURRENCY, (k) => this.flushQueued(k));
+    await mapLimit(eager, WRITE_CONCURRENCY, (k) => this.releaseNow(foldId, k));
+  }
+
+  /** Removes the queued markers of one item with a write of its own. */
+  private async flushQueued(k: RollupKey): Promise<void> {
+    const item = rollupKeyString(k);
+    const names = this.releasable.get(item) ?? [];
+    this.releasable.delete(item);
+    this.releasableKeys.delete(item);
+    if (names.length === 0) return;
+    const expr = new Expr();
+    await this.table.update({
+      key: keys.rollup(k.agentId, k.production, k.slice, k.hour),
+      update: `REMOVE ${names.map((n) => expr.name(n)).join(', ')}`,
+      condition: `attribute_exists(${expr.name('pk')})`,
+      expr,
+    });
+  }
+
+  /** Removes a fold's markers from one item now, reading the part count from the first marker. */
+  private async releaseNow(foldId: string, k: RollupKey): Promise<void> {
+    {
       const key = keys.rollup(k.agentId, k.production, k.slice, k.hour);
       const expr = new Expr();
       const marker = expr.name(foldMarker(foldId));
@@ -74,7 +152,7 @@ export class DynamoDbRollupStore implements RollupStore {
         condition: `attribute_exists(${rest.name('pk')})`,
         expr: rest,
       });
-    });
+    }
   }
 
   async query(
@@ -234,7 +312,7 @@ function mergeByKey(deltas: RollupDelta[]): RollupDelta[] {
  * would pass DynamoDB's expression size limit. Terms are sorted by attribute name, so a replay splits
  * the same delta into the same parts and each part meets its own marker.
  */
-export function rollupWrites(foldId: string, delta: RollupDelta) {
+export function rollupWrites(foldId: string, delta: RollupDelta, removeMarkers: string[] = []) {
   const terms: AddTerm[] = [];
   for (const [counter, amount] of Object.entries(delta.counters)) {
     if (amount !== undefined && Number.isFinite(amount)) terms.push({ attr: counterAttr(counter), amount });
@@ -270,9 +348,12 @@ export function rollupWrites(foldId: string, delta: RollupDelta) {
     );
     sets.push(`${marker} = ${expr.value(num(parts.length))}`);
     const adds = part.map((t) => `${expr.name(t.attr)} ${expr.value(addend(t.amount))}`);
+    // Markers of earlier folds recorded done (see release): removed in the same write, for free.
+    const own = new Set(parts.map((_, i) => foldMarker(foldId, i)));
+    const removes = index === 0 ? removeMarkers.filter((m) => !own.has(m)).map((m) => expr.name(m)) : [];
     return {
       key,
-      update: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+      update: `SET ${sets.join(', ')} ADD ${adds.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       condition: `attribute_not_exists(${marker})`,
       expr,
     };

@@ -2,7 +2,7 @@ import { validationError } from '../../domain/errors';
 import { type RubricResult, type Session, sessionDurationMs } from '../../domain/model';
 import type { Page, SessionSearch } from '../../domain/ports';
 import { decodeCursor, Expr, encodeCursor, mapLimit, type VigilTable } from './client';
-import { fromAttr, type Item, itemToSession, str } from './items';
+import { type Item, itemToEvent, itemToSession, str } from './items';
 import { encTimeBound, indexKeys, keys } from './table';
 
 /**
@@ -77,8 +77,8 @@ export interface EventFields {
 }
 
 /**
- * Reads a session's events (Query on its own partition, sk E#…, consistent, only the filter fields),
- * page by page until `stop` says enough. Costs the size of the events read, whatever the projection.
+ * Reads a session's events (Query on its own partition, sk E#…, consistent), page by page until `stop`
+ * says enough. Costs the size of the events read (the record is one attribute, decoded here).
  */
 export async function readSessionEvents(
   table: VigilTable,
@@ -88,13 +88,9 @@ export async function readSessionEvents(
 ): Promise<EventFields[]> {
   const expr = new Expr();
   const pk = keys.session(agentId, sessionId).pk;
-  const projection = ['eventId', 'sessionId', 'startedAt', 'type', 'model', 'error', 'fold']
-    .map((a) => expr.name(a))
-    .join(', ');
   const { items } = await table.query(
     {
       KeyConditionExpression: `${expr.name('pk')} = ${expr.value(str(pk))} AND begins_with(${expr.name('sk')}, ${expr.value(str('E#'))})`,
-      ProjectionExpression: projection,
       ConsistentRead: true,
       ...expr.maps(),
     },
@@ -103,15 +99,18 @@ export async function readSessionEvents(
   return items.map(toEventFields);
 }
 
-const toEventFields = (item: Item): EventFields => ({
-  eventId: item.eventId?.S ?? '',
-  sessionId: item.sessionId?.S ?? '',
-  startedAt: Number(item.startedAt?.N ?? 0),
-  type: item.type?.S ?? '',
-  model: item.model?.S ?? null,
-  error: fromAttr(item.error) as EventFields['error'],
-  fold: fromAttr(item.fold) as EventFields['fold'],
-});
+const toEventFields = (item: Item): EventFields => {
+  const e = itemToEvent(item);
+  return {
+    eventId: e.eventId,
+    sessionId: e.sessionId,
+    startedAt: e.startedAt,
+    type: e.type,
+    model: e.model,
+    error: e.error as EventFields['error'],
+    fold: e.fold,
+  };
+};
 
 /** Sessions matching every filter of `q` (any order). */
 async function matchingSessions(table: VigilTable, q: SessionSearch): Promise<Session[]> {

@@ -31,10 +31,13 @@ import {
   toAttr,
 } from './items';
 import { listSessionEvals, searchSessions } from './session-search';
-import { encTime, encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
+import { encTimeBound, indexKeys, keys, SHARD_IDS } from './table';
 
 /** Concurrent upserts of one session re-read and retry; more than this many lost races is a conflict. */
 const MAX_ATTEMPTS = 10;
+/** Released fold markers queued per session, and sessions with queued markers, before a flush. */
+const MAX_QUEUED = 8;
+const MAX_QUEUED_SESSIONS = 5000;
 
 /** One field that only ever moves one way (a maximum or a minimum), SET under a condition that says so. */
 interface Monotonic {
@@ -56,8 +59,9 @@ interface Monotonic {
  * - casSettled / markSettledApplied: conditions on settledVersion and settledAppliedVersion.
  *
  * listUnsettled reads gsi2 partitions U#<shard>: the entry (attribute gsi2pk) exists while the session
- * may owe a settlement (domain owesSettlement); its sort key gsi2sk mirrors updatedAt, and lastEventEndAt
- * is checked on the fetched item. Why no change can be lost without transactions: the predicate depends
+ * may owe a settlement (domain owesSettlement); its sort key gsi2sk is createdAt (never after the last
+ * activity, and fixed, so raising updatedAt never moves the entry: a move is a delete plus a put); the
+ * last activity is checked on the fetched item. Why no change can be lost without transactions: the predicate depends
  * only on settled and settledAppliedVersion. casSettled sets the entry in the very write that stores
  * the new snapshot (a new snapshot is never applied yet, so it always owes). markSettledApplied raises
  * the applied version, then removes the entry in a second write whose condition re-checks the
@@ -67,6 +71,8 @@ interface Monotonic {
  */
 export class DynamoDbSessionStore implements SessionStore {
   private readonly table: VigilTable;
+  /** Fold markers released but not yet removed, by session pk (see releaseFold). */
+  private readonly releasable = new Map<string, string[]>();
 
   constructor(private readonly options: DynamoDbStoreOptions) {
     this.table = new VigilTable(options);
@@ -91,12 +97,17 @@ export class DynamoDbSessionStore implements SessionStore {
       if (!item) {
         const session = mergeSessionUpsert(null, change);
         // The owner first: a crash before the session write leaves an owner that a retry agrees with.
+        const ttl = expiresAt(this.options, session.startedAt);
+        // The owner expires with the session (it only serves protocols that omit the agent).
         await this.table.put(
-          { ...keyItem(keys.locator(change.sessionId)), agentId: str(change.agentId) },
+          {
+            ...keyItem(keys.locator(change.sessionId)),
+            agentId: str(change.agentId),
+            ...(ttl !== null ? { expiresAt: num(ttl) } : {}),
+          },
           { expression: 'attribute_not_exists(pk)' },
         );
         const item = sessionToItem(session);
-        const ttl = expiresAt(this.options, session.startedAt);
         if (ttl !== null) item.expiresAt = num(ttl);
         const created = await this.table.put(item, {
           expression: 'attribute_not_exists(pk)',
@@ -142,9 +153,13 @@ export class DynamoDbSessionStore implements SessionStore {
     // A replay is no new activity: it only repairs a min/max that an interrupted first attempt missed.
     const monotonic = wantedMonotonic(item, delta, replay ? null : at);
     if (!replay) {
-      // Common case: sums, marker and the min/max fields in one write.
-      const first = totalsWrite(markerName, delta, monotonic);
-      if ((await this.table.update({ key, ...first })) !== false) return;
+      // Common case: sums, marker and the min/max fields in one write (plus released markers).
+      const released = (this.releasable.get(key.pk) ?? []).filter((m) => m !== markerName);
+      const first = totalsWrite(markerName, delta, monotonic, released);
+      if ((await this.table.update({ key, ...first })) !== false) {
+        this.forget(key.pk, released);
+        return;
+      }
       // Lost a race (a concurrent fold moved a min/max, or a replay of this fold). Sums alone, then
       // each min/max on its own: a failed "only if it improves" condition needs no retry.
       await this.table.update({ key, ...totalsWrite(markerName, delta, []) });
@@ -153,13 +168,44 @@ export class DynamoDbSessionStore implements SessionStore {
     await mapLimit(monotonic, monotonic.length, (m) => this.table.update({ key, ...monotonicWrite([m]) }));
   }
 
+  /**
+   * Lazy: the marker is queued and removed by this store's next casSettled on the session (which
+   * follows a fold in the same request when the fold changed what the session contributes), saving a
+   * rewrite of the whole item. Past MAX_QUEUED markers for a session, or MAX_QUEUED_SESSIONS sessions,
+   * the oldest get a write of their own. A marker left behind by a stopped container only costs its
+   * ~50 bytes: it matters only to a replay of its fold, and a released fold is never replayed.
+   */
   async releaseFold(agentId: string, sessionId: string, foldId: string): Promise<void> {
+    const key = keys.session(agentId, sessionId);
+    const id = `${key.pk}`;
+    const queue = this.releasable.get(id) ?? [];
+    this.releasable.delete(id);
+    this.releasable.set(id, [...new Set([...queue, foldMarker(foldId)])]);
+    const flush = [...this.releasable.keys()].slice(
+      0,
+      Math.max(0, this.releasable.size - MAX_QUEUED_SESSIONS),
+    );
+    if (this.releasable.get(id)!.length > MAX_QUEUED) flush.push(id);
+    await mapLimit(flush, WRITE_CONCURRENCY, (pk) => this.flushMarkers({ pk, sk: key.sk }));
+  }
+
+  /** Drops markers a write removed from the queue. */
+  private forget(pk: string, removed: string[]): void {
+    if (removed.length === 0) return;
+    const left = (this.releasable.get(pk) ?? []).filter((m) => !removed.includes(m));
+    if (left.length > 0) this.releasable.set(pk, left);
+    else this.releasable.delete(pk);
+  }
+
+  private async flushMarkers(key: { pk: string; sk: string }): Promise<void> {
+    const names = this.releasable.get(key.pk) ?? [];
+    this.releasable.delete(key.pk);
+    if (names.length === 0) return;
     const expr = new Expr();
-    const marker = expr.name(foldMarker(foldId));
     await this.table.update({
-      key: keys.session(agentId, sessionId),
-      update: `REMOVE ${marker}`,
-      condition: `attribute_exists(${marker})`,
+      key,
+      update: `REMOVE ${names.map((n) => expr.name(n)).join(', ')}`,
+      condition: `attribute_exists(${expr.name('pk')})`,
       expr,
     });
   }
@@ -194,12 +240,17 @@ export class DynamoDbSessionStore implements SessionStore {
     ];
     if (owes)
       sets.push(`${expr.name('gsi2pk')} = ${expr.value(str(indexKeys.unsettledShard(agentId, sessionId)))}`);
+    const key = keys.session(agentId, sessionId);
+    // Released fold markers go with this write (see releaseFold).
+    const released = this.releasable.get(key.pk) ?? [];
+    const removes = [...(owes ? [] : ['gsi2pk']), ...released].map((n) => expr.name(n));
     const result = await this.table.update({
-      key: keys.session(agentId, sessionId),
-      update: `SET ${sets.join(', ')}${owes ? '' : ` REMOVE ${expr.name('gsi2pk')}`}`,
+      key,
+      update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       condition: `attribute_exists(${expr.name('pk')}) AND ${expr.name('settledVersion')} = ${expected} AND ${expr.name('settledAppliedVersion')} = ${expected}`,
       expr,
     });
+    if (result !== false) this.forget(key.pk, released);
     return result !== false;
   }
 
@@ -251,7 +302,7 @@ export class DynamoDbSessionStore implements SessionStore {
       const page = await this.table.queryPage(
         {
           IndexName: 'gsi2',
-          // gsi2sk mirrors updatedAt; lastEventEndAt is checked on the item (it may lie in the future).
+          // gsi2sk is createdAt ≤ last activity; the activity itself is checked on the item.
           KeyConditionExpression: `${expr.name('gsi2pk')} = ${expr.value(str(`U#${shard}`))} AND ${expr.name('gsi2sk')} < ${expr.value(str(encTimeBound(before)))}`,
           Limit: Math.max(limit, 25),
           ...expr.maps(),
@@ -360,10 +411,7 @@ function changedFields(before: Session, after: Session, expr: Expr): string[] {
       sets.push(`${expr.name('outcome')}.${expr.name(k)} = ${expr.value(toAttr(v, `outcome.${k}`))}`);
     }
   }
-  if (before.updatedAt !== after.updatedAt) {
-    set('updatedAt', num(after.updatedAt));
-    set('gsi2sk', str(encTime(after.updatedAt)));
-  }
+  if (before.updatedAt !== after.updatedAt) set('updatedAt', num(after.updatedAt));
   return sets;
 }
 
@@ -374,7 +422,7 @@ function wantedMonotonic(item: Item, delta: TotalsDelta, at: number | null): Mon
   const out: Monotonic[] = [];
   const updatedAt = current('updatedAt');
   if (at !== null && (updatedAt === null || at > updatedAt)) {
-    out.push({ attr: 'updatedAt', value: at, keep: 'max', with: { gsi2sk: encTime(at) } });
+    out.push({ attr: 'updatedAt', value: at, keep: 'max' });
   }
   const first = current(FIRST_EVENT_ATTR);
   if (delta.firstEventAt !== null && (first === null || delta.firstEventAt < first)) {
@@ -400,8 +448,16 @@ function monotonicWrite(fields: Monotonic[], expr = new Expr()) {
   return { update: `SET ${sets.join(', ')}`, condition: conditions.join(' AND '), expr };
 }
 
-/** ADD the sums and SET the fold marker (plus `monotonic`), only if the marker is absent. */
-function totalsWrite(markerName: string, delta: TotalsDelta, monotonic: Monotonic[]) {
+/**
+ * ADD the sums and SET the fold marker (plus `monotonic`), only if the marker is absent; REMOVE the
+ * markers of folds released earlier (`released`) on the side.
+ */
+function totalsWrite(
+  markerName: string,
+  delta: TotalsDelta,
+  monotonic: Monotonic[],
+  released: string[] = [],
+) {
   const expr = new Expr();
   const base = monotonic.length > 0 ? monotonicWrite(monotonic, expr) : null;
   const marker = expr.name(markerName);
@@ -416,8 +472,9 @@ function totalsWrite(markerName: string, delta: TotalsDelta, monotonic: Monotoni
     base?.condition ?? `attribute_exists(${expr.name('pk')})`,
     `attribute_not_exists(${marker})`,
   ];
+  const removes = released.map((m) => expr.name(m));
   return {
-    update: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}`,
+    update: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
     condition: conditions.join(' AND '),
     expr,
   };

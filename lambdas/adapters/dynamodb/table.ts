@@ -7,8 +7,11 @@ import { validationError } from '../../domain/errors';
  *
  * Items (pk / sk):
  *   session       S#<agent>#<session>   / SESSION        totals, settlement, fold markers
- *   event         S#<agent>#<session>   / E#<eventId>    one per (agent, session, event): the dedupe key
+ *   event         S#<agent>#<session>   / E#<eventId>    one per (agent, session, event): the dedupe key;
+ *                                                        the record deflated in one Binary (items.ts)
  *   session owner L#<session>           / L              first agent that used a session id
+ *   pending fold  P#<hash(fold) mod 8>  / F#<foldId>     a fold not yet applied: its event ids; deleted
+ *                                                        when the fold is done (the reconcile queue)
  *   rollup        R#<agent>#<0|1>       / <slice>#<hour> counters, sketch bins, fold markers
  *   tag values    T#<agent>             / <tag key>      string set of admitted values
  *   api key       KEYS                  / H#<sha256>     the record;  KEYS / I#<keyId> → its hash
@@ -22,11 +25,11 @@ import { validationError } from '../../domain/errors';
  * pay for the index only when an item is created or its index key moves.
  *   gsi1 — ordered listings:
  *     sessions by start   SA#<agent>                  / <startedAt>#<sessionId>
- *     events by start     E#<agent>#<session>         / <startedAt>#<eventId>
  *     rollups by hour     RS#<agent>#<0|1>#<family>   / <hour>#<slice>   (family = slice up to ':')
  *   gsi2 — work queues (items leave when the work is done):
- *     pending folds       P#<shard>                   / <fold receivedAt>#<foldId>
  *     unsettled sessions  U#<shard>                   / <updatedAt>
+ * Events have no index entry (each would cost a write unit): a session's events are read from its
+ * partition and ordered in memory.
  */
 export const VIGIL_TABLE_SCHEMA = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -91,6 +94,7 @@ export const QUEUE_SHARDS = 8;
  * prefix-preserving (esc(a + b) = esc(a) + esc(b)), so begins_with on an escaped prefix stays exact.
  */
 export const esc = (s: string): string => s.replaceAll('%', '%25').replaceAll('#', '%23');
+export const unesc = (s: string): string => s.replaceAll('%23', '#').replaceAll('%25', '%');
 
 /** Fixed-width, order-preserving text for a time in ms (to the nanosecond); negatives sort first. */
 export function encTime(ms: number, field = 'time'): string {
@@ -127,6 +131,7 @@ export const keys = {
     sk: `E#${eventId}`,
   }),
   locator: (sessionId: string) => ({ pk: `L#${esc(sessionId)}`, sk: 'L' }),
+  pendingFold: (foldId: string) => ({ pk: `P#${shardOf(foldId)}`, sk: `F#${foldId}` }),
   rollupPartition: (agentId: string, production: boolean) => `R#${esc(agentId)}#${production ? 1 : 0}`,
   rollup: (agentId: string, production: boolean, slice: string, hour: number) => ({
     pk: keys.rollupPartition(agentId, production),
@@ -142,8 +147,6 @@ export const keys = {
 export const indexKeys = {
   sessionsOf: (agentId: string) => `SA#${esc(agentId)}`,
   sessionOrder: (startedAt: number, sessionId: string) => `${encTime(startedAt, 'startedAt')}#${sessionId}`,
-  eventsOf: (agentId: string, sessionId: string) => `E#${esc(agentId)}#${esc(sessionId)}`,
-  eventOrder: (startedAt: number, eventId: string) => `${encTime(startedAt, 'startedAt')}#${eventId}`,
   sliceFamily: (sliceOrPrefix: string) => {
     const i = sliceOrPrefix.indexOf(':');
     return i < 0 ? sliceOrPrefix : sliceOrPrefix.slice(0, i);
@@ -151,9 +154,6 @@ export const indexKeys = {
   rollupsOf: (agentId: string, production: boolean, family: string) =>
     `RS#${esc(agentId)}#${production ? 1 : 0}#${esc(family)}`,
   rollupOrder: (hour: number, slice: string) => `${encHour(hour)}#${slice}`,
-  pendingShard: (foldId: string) => `P#${shardOf(foldId)}`,
-  pendingOrder: (foldReceivedAt: number, foldId: string) =>
-    `${encTime(foldReceivedAt, 'receivedAt')}#${foldId}`,
   unsettledShard: (agentId: string, sessionId: string) => `U#${shardOf(`${agentId}\u0000${sessionId}`)}`,
 };
 

@@ -235,34 +235,65 @@ export function describeEventStoreContract(name: string, makeStore: MakeStore<Ev
           await s.insertNew([...old, recent]);
           // Act
           const before = await s.listPending(T0 + 60_000, 100);
-          await s.markFolded(ids.agentId, ids.sessionId, ['old1', 'old2', 'old3']);
+          await s.markFolded(ids.agentId, ids.sessionId, fold.foldId);
           const after = await s.listPending(T0 + 60_000, 100);
           const later = await s.listPending(T0 + 180_000, 100);
           // Assess
           expect(before.map((e) => e.eventId).sort()).toEqual(['old1', 'old2', 'old3']);
-          expect(before[0]).toEqual({ ...old.find((e) => e.eventId === before[0]!.eventId), folded: false });
+          expect(before[0]).toEqual(old.find((e) => e.eventId === before[0]!.eventId));
           expect(after).toEqual([]);
           expect(later.map((e) => e.eventId)).toEqual(['recent']);
         });
       });
 
-      it('marks events folded idempotently and ignores unknown ids', async () => {
-        // Prepare
-        const ids = session();
-        await store.insertNew([
-          storedEvent({ ...ids, eventId: 'e1' }),
-          storedEvent({ ...ids, eventId: 'e2' }),
-        ]);
-        // Act
-        await store.markFolded(ids.agentId, ids.sessionId, ['e1']);
-        await store.markFolded(ids.agentId, ids.sessionId, ['e1', 'unknown']);
-        // Assess
-        const events = await allEvents(store, ids.agentId, ids.sessionId);
-        expect(events.map((e) => [e.eventId, e.folded])).toEqual([
-          ['e1', true],
-          ['e2', false],
-        ]);
-        expect(events).toHaveLength(2);
+      it('marks a fold done idempotently and ignores unknown folds', async () => {
+        await withFreshStore(async (s) => {
+          // Prepare
+          const ids = session();
+          const e1 = storedEvent({ ...ids, eventId: 'e1', receivedAt: T0 });
+          const e2 = storedEvent({ ...ids, eventId: 'e2', receivedAt: T0 });
+          await s.insertNew([e1, e2]);
+          // Act
+          await s.markFolded(ids.agentId, ids.sessionId, e1.fold.foldId);
+          await s.markFolded(ids.agentId, ids.sessionId, e1.fold.foldId);
+          await s.markFolded(ids.agentId, ids.sessionId, uid('unknown'));
+          // Assess
+          expect((await s.listPending(T0 + 60_000, 100)).map((e) => e.eventId)).toEqual(['e2']);
+          expect(await allEvents(s, ids.agentId, ids.sessionId)).toEqual([e1, e2]);
+        });
+      });
+
+      it('lists only the events a fold stored, not the ids it lost as duplicates', async () => {
+        await withFreshStore(async (s) => {
+          // Prepare: a retry under a new fold finds e1 already stored by the first fold.
+          const ids = session();
+          const first = { foldId: uid('ev'), production: true, weight: 1, sessionSlices: [] };
+          const retry = { foldId: uid('ev'), production: true, weight: 1, sessionSlices: [] };
+          await s.insertNew([storedEvent({ ...ids, eventId: 'e1', receivedAt: T0, fold: first })]);
+          // Act
+          const result = await s.insertNew(
+            ['e1', 'e2'].map((id) => storedEvent({ ...ids, eventId: id, receivedAt: T0 + 1, fold: retry })),
+          );
+          await s.markFolded(ids.agentId, ids.sessionId, first.foldId);
+          const pending = await s.listPending(T0 + 60_000, 100);
+          // Assess
+          expect(result).toEqual({ inserted: ['e2'], duplicates: ['e1'] });
+          expect(pending.map((e) => [e.eventId, e.fold.foldId])).toEqual([['e2', retry.foldId]]);
+        });
+      });
+
+      it('keeps nothing pending for a call whose events were all duplicates', async () => {
+        await withFreshStore(async (s) => {
+          // Prepare
+          const ids = session();
+          const e1 = storedEvent({ ...ids, eventId: 'e1', receivedAt: T0 });
+          await s.insertNew([e1]);
+          await s.markFolded(ids.agentId, ids.sessionId, e1.fold.foldId);
+          // Act
+          await s.insertNew([storedEvent({ ...ids, eventId: 'e1', receivedAt: T0 + 1 })]);
+          // Assess
+          expect(await s.listPending(T0 + 60_000, 100)).toEqual([]);
+        });
       });
 
       it('returns at most the limit, oldest first', async () => {

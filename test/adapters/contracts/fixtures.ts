@@ -42,7 +42,6 @@ export function storedEvent(
     source: 'native',
     receivedAt: T0 + 5_000,
     fold: { foldId: uid('ev'), production: true, weight: 1, sessionSlices: ['tag:tier=gold'] },
-    folded: false,
     ...overrides,
   };
 }

@@ -196,9 +196,11 @@ export function describeRollupStoreContract(name: string, makeStore: MakeStore<R
         await store.apply(foldId, [delta(key)]);
         await store.apply(foldId, [delta(key)]);
         await store.release(foldId, [key]);
+        // A store may forget markers lazily, by the next write to the item (see RollupStore.release).
+        await store.apply(uid('ev'), [delta(key)]);
         await store.apply(foldId, [delta(key)]);
         // Assess
-        expect((await one(agentId)).counters.events).toBe(2);
+        expect((await one(agentId)).counters.events).toBe(3);
       });
     });
 

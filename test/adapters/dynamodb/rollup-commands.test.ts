@@ -97,23 +97,40 @@ describe('DynamoDbRollupStore commands', () => {
     );
   });
 
-  it('stores counters and bins as top-level numbers and removes the marker on release', async () => {
+  it('stores counters and bins as top-level numbers; a released marker goes with the next write', async () => {
     // Prepare
     const store = new DynamoDbRollupStore({ client: dynamo.client, tableName });
     const agentId = uid('agent');
-    const foldId = uid('ev');
+    const [first, second] = [uid('ev'), uid('ev')];
     const key = rollupKey(agentId);
-    await store.apply(foldId, [delta(key)]);
+    await store.apply(first, [delta(key)]);
     const applied = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
     // Act
-    await store.release(foldId, [key]);
+    await store.release(first, [key]);
+    const released = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
+    await store.apply(second, [delta(key)]);
+    const next = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
     // Assess
     expect(applied).toMatchObject({
       c_events: { N: '1' },
       c_costUsd: { N: '0.25' },
       s_eventLatency_357: { N: '1' },
-      [foldMarker(foldId)]: { N: '1' },
+      [foldMarker(first)]: { N: '1' },
     });
+    expect(markersOf(released)).toEqual([foldMarker(first)]);
+    expect(markersOf(next)).toEqual([foldMarker(second)]);
+    expect(next.c_events).toEqual({ N: '2' });
+  });
+
+  it('removes the markers at once when releasing a fold another process applied', async () => {
+    // Prepare
+    const agentId = uid('agent');
+    const foldId = uid('ev');
+    const key = rollupKey(agentId);
+    await new DynamoDbRollupStore({ client: dynamo.client, tableName }).apply(foldId, [delta(key)]);
+    // Act
+    await new DynamoDbRollupStore({ client: dynamo.client, tableName }).release(foldId, [key]);
+    // Assess
     expect(markersOf(await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`))).toEqual([]);
   });
 
@@ -148,7 +165,8 @@ describe('DynamoDbRollupStore commands', () => {
     await store.apply(foldId, [delta(key, { sketches: { eventLatency: bins } })]);
     await store.apply(foldId, [delta(key, { sketches: { eventLatency: bins } })]);
     const item = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
-    await store.release(foldId, [key]);
+    // Another process's release (reconcile) removes every part's marker at once.
+    await new DynamoDbRollupStore({ client: dynamo.client, tableName }).release(foldId, [key]);
     // Assess
     const parts = sent.filter(
       (s) => s.command === 'UpdateItemCommand' && String(s.input.UpdateExpression).includes(' ADD '),

@@ -15,7 +15,7 @@ describe('retention on DynamoDB (TTL attribute)', () => {
     await dynamo?.stop();
   });
 
-  it('stamps sessions and events with expiresAt = start + retention, in epoch seconds', async () => {
+  it('stamps sessions, their owner items and events with expiresAt = start + retention, in epoch seconds', async () => {
     const tableName = await dynamo.createTable();
     const options = { client: dynamo.client, tableName, retentionDays: 30 };
     const start = Date.UTC(2026, 10, 1);
@@ -39,6 +39,7 @@ describe('retention on DynamoDB (TTL attribute)', () => {
     const expected = String(start / 1000 + 30 * 86_400);
     expect((await get(keys.session('a', 's')))?.expiresAt?.N).toBe(expected);
     expect((await get(keys.event('a', 's', 'e')))?.expiresAt?.N).toBe(expected);
+    expect((await get(keys.locator('s')))?.expiresAt?.N).toBe(expected);
   });
 
   it('sets no expiresAt without a retention setting', async () => {
