@@ -19,16 +19,46 @@ import { DAY, HOUR } from '../helpers/traffic';
 const NOW = Date.UTC(2026, 11, 1); // the demo's traffic ends here
 const ago = (days: number) => NOW - days * DAY;
 
-// The story in scripts/demo.ts ("days ago" relative to the end of the traffic).
+// The story in scripts/demo.ts ("days ago" relative to the end of the traffic; the same windows as its
+// TIMEOUT_BURST, DEPLOY_DAYS_AGO, TOOL_OUTAGE, SPIKE and RATE_LIMIT_BURST).
 const STORY = {
-  timeoutBurst: { from: ago(12), to: ago(11.8) },
+  timeoutBurst: { from: ago(12), to: ago(11.7) },
   deploy: { from: ago(10), to: NOW },
-  toolOutage: { from: ago(7.5), to: ago(7.4) },
+  toolOutage: { from: ago(7.5), to: ago(7.2) },
   costSpike: { from: ago(5), to: ago(4) },
-  rateLimitBurst: { from: ago(3), to: ago(2.85) },
+  rateLimitBurst: { from: ago(3), to: ago(2.7) },
 };
 /** Quiet agents are judged over up to 12 hours, so a breach may be seen up to 12 h after a short burst ends. */
 const GRACE = 12 * HOUR;
+
+/**
+ * Every incident the month raises, and why. Besides the planted problems:
+ * - the cost spike (prompts four times longer) also pushes research-agent's long sessions past the
+ *   model's 128k context window, so its session error rate rises with the cost: a real consequence of
+ *   the planted regression (context_length errors), expected;
+ * - a known false positive of the detector: support-bot's session p50 on Friday afternoon, six hours
+ *   before the deploy (15 sessions whose median sits 4σ above an expected value that is itself the
+ *   figure of a thin hour-of-week pool, about 700 ms below the agent's typical session). Pools of 4-8x
+ *   the minimum window volume remove it, but then the slower deploy and triage-bot's tool outage go
+ *   unseen at the demo's volume and the scenario test's error burst opens 10 minutes later.
+ */
+const EXPECTED = [
+  'research-agent cost costSpike critical',
+  'research-agent errors costSpike critical',
+  'research-agent errors timeoutBurst critical',
+  'research-agent errors toolOutage critical',
+  'research-agent latency timeoutBurst critical',
+  'support-bot errors rateLimitBurst critical',
+  'support-bot errors timeoutBurst critical',
+  'support-bot errors toolOutage warning',
+  'support-bot latency deploy critical',
+  'support-bot latency knownFalsePositive warning',
+  'support-bot latency timeoutBurst critical',
+  'triage-bot errors timeoutBurst warning',
+  'triage-bot errors toolOutage warning',
+];
+/** The one false positive left: first breach at the 18:00 check of Friday 2026-11-20. */
+const KNOWN_FALSE_POSITIVE = { agent: 'support-bot', family: 'latency', at: ago(10.25) };
 
 interface Found {
   agent: string;
@@ -123,7 +153,7 @@ describe('the demo data set', () => {
   });
 
   it('finds the rate-limit burst three days ago, critical on support-bot', () => {
-    // 3.6 night hours (00:00–03:36 UTC, the quietest of the demo's day): support-bot, nine calls in ten
+    // 7.2 night hours (00:00–07:12 UTC, the quietest of the demo's day): support-bot, nine calls in ten
     // to OpenAI (the rate-limited provider), shows it plainly. research-agent and triage-bot send a few
     // sessions in those hours, mostly to other providers: too few failures to tell from chance.
     const spotted = hits('support-bot', 'errors', STORY.rateLimitBurst);
@@ -132,12 +162,26 @@ describe('the demo data set', () => {
     console.log(`demo: rate-limit burst seen ${hours(spotted[0]!, STORY.rateLimitBurst)} h after it began`);
   });
 
-  it('raises few incidents the story does not explain', () => {
-    const windows = Object.values(STORY);
-    const unexplained = found.filter((f) => !windows.some((w) => during(w)(f)));
-    console.log(
-      `demo: ${found.length} incidents, unexplained: ${unexplained.map((f) => `${f.agent} ${f.family} ${new Date(f.firstBreach).toISOString()}`).join('; ') || 'none'}`,
-    );
-    expect(unexplained.length).toBeLessThanOrEqual(3);
+  it('raises exactly the incidents of its story, nothing unexplained', () => {
+    // Each incident is named by the story window its first breach falls in; the deploy (which lasts to
+    // the end) explains only support-bot's latency. The rest are unexplained.
+    const story = (f: Found): string => {
+      if (
+        f.agent === KNOWN_FALSE_POSITIVE.agent &&
+        f.family === KNOWN_FALSE_POSITIVE.family &&
+        f.firstBreach === KNOWN_FALSE_POSITIVE.at
+      )
+        return 'knownFalsePositive';
+      const names = Object.keys(STORY) as Array<keyof typeof STORY>;
+      const ordered = [...names.filter((n) => n !== 'deploy'), 'deploy' as const];
+      const slower = f.agent === 'support-bot' && f.family === 'latency';
+      const hit = ordered.find((n) =>
+        n === 'deploy' ? slower && during(STORY.deploy, 0)(f) : during(STORY[n])(f),
+      );
+      return hit ?? `unexplained@${new Date(f.firstBreach).toISOString()}`;
+    };
+    const named = found.map((f) => `${f.agent} ${f.family} ${story(f)} ${f.severity}`).sort();
+    console.log(`demo: ${found.length} incidents: ${named.join('; ')}`);
+    expect(named).toEqual(EXPECTED);
   });
 });

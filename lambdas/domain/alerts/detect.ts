@@ -257,7 +257,14 @@ function judgePerUnit(
   if (spec.hits && value > expected) {
     z = Math.min(z, binomialZ(spec.hits(w.record), out.volume, Math.max(expected, spec.minShare ?? 0)));
   }
-  const v = verdict(spec, value, expected, z, settings);
+  // Failures of a single session, however many of its events they span, are no evidence of a change.
+  const oneSession =
+    spec.hitSessions !== undefined &&
+    value > expected &&
+    spec.hitSessions(w.record) < (spec.minHitSessions ?? 2);
+  const v = oneSession
+    ? { severity: null, normal: true, direction: 'up' as const }
+    : verdict(spec, value, expected, z, settings);
   return {
     ...out,
     state: v.severity ? 'outside' : 'ok',

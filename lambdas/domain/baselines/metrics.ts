@@ -49,6 +49,17 @@ export interface MetricSpec {
   hits?: (r: RollupRecord) => number;
   /** Least base share a binomial test assumes (a clean history still fails now and then). */
   minShare?: number;
+  /**
+   * Event-level shares: how many sessions the window's hits can have come from (errored sessions, plus
+   * sessions not settled yet, which may hold some). Events of one session fail together (a runaway
+   * session past its context limit fails step after step), so their hits are not independent trials.
+   */
+  hitSessions?: (r: RollupRecord) => number;
+  /**
+   * A rise needs hits from at least this many sessions: one session's failures are one failure, which
+   * the session-level share judges. @default 2 (where `hitSessions` is set)
+   */
+  minHitSessions?: number;
   /** Least units a window must hold to be judged (rate: expected sessions in the window). */
   minVolume: number;
   warning: Gate;
@@ -189,6 +200,9 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
     value: (r) => ratio(r.counters.errors, r.counters.events),
     volume: (r) => r.counters.events,
     hits: (r) => r.counters.errors,
+    hitSessions: (r) =>
+      r.counters.erroredSessions + Math.max(0, r.counters.sessions - r.counters.settledSessions),
+    minHitSessions: 2,
     minShare: 0.005,
     minVolume: 30,
     warning: { abs: 0.05, rel: 0.5 },
