@@ -16,10 +16,12 @@
  * own ReturnConsumedCapacity (INDEXES) is recorded beside it for comparison.
  *
  *   npx tsx bench/dynamo-cost.ts [--sessions 40] [--warmup 20] [--events 20] [--per-request 10]
- *                                [--payload 1024] [--tags 1] [--lucidic] [--write]
+ *                                [--payload 1024] [--tags 1] [--lucidic] [--busy] [--ops] [--write]
  *
  * --lucidic sends each event as its own Lucidic /api/events request (initsession and updatesession
- * around them) instead of batch requests. --write appends a dated section to bench/RESULTS.md.
+ * around them) instead of batch requests. --ops adds a table of writes by operation (item kind,
+ * command and the attributes its update expression names). --busy draws latencies, tokens and session
+ * lengths from wide distributions (a busy hour: sketch bins fill, rollup items grow). --write appends a dated section to bench/RESULTS.md.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
@@ -119,8 +121,12 @@ export class Meter {
   /** Write units by row label (item kind, or "index <name>: <item kind>"). */
   readonly wru = new Map<string, number>();
   readonly calls = new Map<string, number>();
+  /** Writes and write units by operation (item kind + what the write does), for --ops. */
+  readonly ops = new Map<string, { writes: number; wru: number }>();
   /** Last known size per item key, for storage. */
   readonly sizes = new Map<string, { kind: string; bytes: number }>();
+  /** The last state of every rollup item written, for the packed-encoding estimate. */
+  readonly rollups = new Map<string, Item>();
   dynaliteUnits = 0;
   reads = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -141,7 +147,9 @@ export class Meter {
   reset(): void {
     this.wru.clear();
     this.calls.clear();
+    this.ops.clear();
     this.sizes.clear();
+    this.rollups.clear();
     this.dynaliteUnits = 0;
     this.reads = 0;
   }
@@ -160,10 +168,15 @@ export class Meter {
     after: Item | null,
     failed: boolean,
     markerOnly: boolean,
+    op = '',
   ): void {
     const label = failed ? `${kind} (failed condition)` : markerOnly ? `${kind}: marker release` : kind;
-    this.add(label, units(Math.max(itemSize(before), itemSize(after))));
+    const n = units(Math.max(itemSize(before), itemSize(after)));
+    this.add(label, n);
     this.count(label);
+    const opLabel = `${label}: ${op}`;
+    const o = this.ops.get(opLabel) ?? { writes: 0, wru: 0 };
+    this.ops.set(opLabel, { writes: o.writes + 1, wru: o.wru + n });
     if (failed) return;
     for (const index of INDEXES) {
       const a = indexEntry(before, index);
@@ -205,12 +218,12 @@ export class Meter {
       out = await send();
     } catch (e) {
       if ((e as { name?: string }).name === 'ConditionalCheckFailedException') {
-        this.book(kind, before, before, true, false);
+        this.book(kind, before, before, true, false, describe(command, input));
       }
       throw e;
     }
     const after = await this.read(key);
-    this.book(kind, before, after, false, isMarkerOnly(input));
+    this.book(kind, before, after, false, isMarkerOnly(input), describe(command, input));
     this.track(key, kind, after);
     this.dynaliteUnits += consumed(out);
     return out;
@@ -234,7 +247,7 @@ export class Meter {
       if (unprocessed.has(JSON.stringify(requests[i]))) continue;
       const after = await this.read(k);
       const kind = kindOf(k.pk!.S!, k.sk!.S!);
-      this.book(kind, before[i]!, after, false, false);
+      this.book(kind, before[i]!, after, false, false, 'BatchWriteItem');
       this.track(k, kind, after);
     }
     this.dynaliteUnits += consumed(out);
@@ -245,7 +258,66 @@ export class Meter {
     const id = `${key.pk!.S}\u0000${key.sk!.S}`;
     if (after) this.sizes.set(id, { kind, bytes: itemSize(after) + 100 });
     else this.sizes.delete(id);
+    if (kind === 'rollup' && after) this.rollups.set(id, after);
   }
+}
+
+/** What a write does: its command and the (non-marker) attributes its update expression names. */
+function describe(command: string, input: Record<string, unknown>): string {
+  const name = command.replace(/Command$/, '');
+  const update = input.UpdateExpression as string | undefined;
+  if (!update) return name;
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const clauses = update.split(/\b(?=SET |ADD |REMOVE )/).map((clause) => {
+    const [verb, ...rest] = clause.trim().split(' ');
+    const attrs = new Set(
+      (rest.join(' ').match(/#\w+/g) ?? [])
+        .map((p) => names[p] ?? p)
+        .map((n) => (/^[fh]\d*:/.test(n) ? 'marker' : n.replace(/^([A-Z])(-?\d+|z)$/, '$1*'))),
+    );
+    const list = [...attrs];
+    return `${verb} ${list.slice(0, 6).join(' ')}${list.length > 6 ? ` +${list.length - 6}` : ''}`;
+  });
+  return `${name} ${clauses.join(' ')}${input.ConditionExpression ? ' (conditional)' : ''}`;
+}
+
+const varintBytes = (n: number): number => {
+  let zz = n < 0 ? -2 * n - 1 : 2 * n;
+  let bytes = 1;
+  while (zz >= 128) {
+    zz = Math.floor(zz / 128);
+    bytes++;
+  }
+  return bytes;
+};
+
+/**
+ * The size a rollup item would have with each sketch packed into one Binary attribute (bins sorted,
+ * each a zig-zag varint index delta plus a varint weight when integral, else 9 bytes) and a version
+ * number for compare-and-set: an estimate for the encoding not built (see RESULTS.md).
+ */
+export function packedRollupSize(item: Item): number {
+  const bins = new Map<string, number[][]>();
+  let rest = 0;
+  for (const [name, v] of Object.entries(item)) {
+    const m = /^([A-Z])(-?\d+|z)$/.exec(name);
+    if (m && v.N !== undefined) {
+      const list = bins.get(m[1]!) ?? [];
+      list.push([m[2] === 'z' ? -1e6 : Number(m[2]), Number(v.N)]);
+      bins.set(m[1]!, list);
+    } else rest += utf8(name) + valueSize(v);
+  }
+  let packed = rest + 'ver'.length + 2;
+  for (const list of bins.values()) {
+    list.sort((a, b) => a[0]! - b[0]!);
+    let prev = 0;
+    packed += 1; // attribute name
+    for (const [index, w] of list) {
+      packed += varintBytes(index! - prev) + (Number.isInteger(w) ? varintBytes(w!) : 9);
+      prev = index!;
+    }
+  }
+  return packed;
 }
 
 const pickKey = (item: Item): Item => ({ pk: item.pk!, sk: item.sk! });
@@ -272,7 +344,24 @@ export interface Workload {
   payloadBytes: number;
   tags: number;
   lucidic: boolean;
+  /**
+   * A busy hour: event latencies, token counts (and so costs) and session lengths drawn log-uniformly
+   * over wide ranges, so every sketch in the hour's rollup items fills many bins, as in production.
+   */
+  busy: boolean;
 }
+
+/** Deterministic uniform [0, 1) numbers from a seed. */
+function uniform(seed: number): () => number {
+  let x = (seed * 2654435761 + 97) >>> 0;
+  return () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) / 2 ** 24;
+  };
+}
+
+/** Log-uniform in [lo, hi). */
+const logUniform = (u: number, lo: number, hi: number) => Math.round(lo * (hi / lo) ** u);
 
 const VOCABULARY = (
   'the a an of to in and or for with on at by from as is are was were be been has have had it its this that ' +
@@ -307,21 +396,26 @@ function payload(bytes: number, seed: number) {
   };
 }
 
-function batchEvent(sessionId: string, i: number, t: number, w: Workload) {
+function batchEvent(sessionId: string, i: number, t: number, w: Workload, rnd?: () => number) {
   const isTool = i % 10 === 9;
+  // Busy hour: 20 ms – 2 min latencies, 50 – 200k input and 10 – 8k output tokens.
+  const duration = rnd ? logUniform(rnd(), 20, 120_000) : 200 + ((i * 37) % 17) * 40;
+  const usage = rnd
+    ? { input_tokens: logUniform(rnd(), 50, 200_000), output_tokens: logUniform(rnd(), 10, 8_000) }
+    : { input_tokens: 800 + i, output_tokens: 120 + (i % 7) };
   return {
     event_id: randomUUID(),
     session_id: sessionId,
     type: isTool ? 'tool' : 'llm',
     name: isTool ? 'lookup_order' : 'chat',
-    started_at: new Date(t + i * 1000).toISOString(),
-    duration_ms: 200 + ((i * 37) % 17) * 40,
+    started_at: new Date(t + i * (rnd ? duration + 500 : 1000)).toISOString(),
+    duration_ms: duration,
     ...(isTool
       ? {}
       : {
           model: i % 3 === 0 ? 'gpt-4o-mini' : 'claude-sonnet-4-5',
           provider: i % 3 === 0 ? 'openai' : 'anthropic',
-          usage: { input_tokens: 800 + i, output_tokens: 120 + (i % 7) },
+          usage,
         }),
     ...(w.payloadBytes > 0 ? { payload: payload(w.payloadBytes, i) } : {}),
   };
@@ -368,18 +462,25 @@ async function batchSession(
 ): Promise<number> {
   const sid = randomUUID();
   const started = new Date(base).toISOString();
+  const rnd = w.busy ? uniform(base) : undefined;
   let requests = 0;
   for (let from = 0; from < w.eventsPerSession; from += w.eventsPerRequest) {
     const to = Math.min(w.eventsPerSession, from + w.eventsPerRequest);
     const last = to === w.eventsPerSession;
-    const events = Array.from({ length: to - from }, (_, j) => batchEvent(sid, from + j, base, w));
+    const events = Array.from({ length: to - from }, (_, j) => batchEvent(sid, from + j, base, w, rnd));
     const session = {
       session_id: sid,
       started_at: started,
       tags: sessionTags(w),
       production_monitoring: true,
       ...(last
-        ? { finished: true, ended_at: new Date(base + w.eventsPerSession * 1000 + 1000).toISOString() }
+        ? {
+            finished: true,
+            // Busy hour: sessions of 5 s to 30 min.
+            ended_at: new Date(
+              base + (rnd ? logUniform(rnd(), 5_000, 1_800_000) : w.eventsPerSession * 1000 + 1000),
+            ).toISOString(),
+          }
         : {}),
     };
     const body = { agent_id: agent, sessions: from === 0 || last ? [session] : [], events };
@@ -451,7 +552,17 @@ export interface CostResult {
   dynaliteWru: number;
   storedBytesPerSession: number;
   storedByKind: Array<[string, number]>;
+  /** Rollup items at the end: how many, their mean and largest size in bytes. */
+  rollupItems: {
+    count: number;
+    meanBytes: number;
+    maxBytes: number;
+    packedMeanBytes: number;
+    packedMaxBytes: number;
+  };
   reconcileWru: number;
+  /** Writes and WRU per session by operation, largest first. */
+  ops: Array<[string, { writes: number; wru: number }]>;
 }
 
 export async function measure(w: Workload): Promise<CostResult> {
@@ -479,8 +590,15 @@ export async function measure(w: Workload): Promise<CostResult> {
     const agent = `agt_bench_${randomUUID().slice(0, 8)}`;
     // Every session in the middle of the previous hour: the rollup items are the same hour's.
     const base = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 60_000;
+    // Busy: the sessions spread over the whole half hour, so their start times differ.
     const one = (i: number) =>
-      (w.lucidic ? lucidicSession : batchSession)(lambda, key, agent, base + (i % 60) * 1000, w);
+      (w.lucidic ? lucidicSession : batchSession)(
+        lambda,
+        key,
+        agent,
+        base + (w.busy ? (i * 7919) % 1_800 : i % 60) * 1000,
+        w,
+      );
     for (let i = 0; i < w.warmup; i++) await one(i);
     meter.reset();
     let requests = 0;
@@ -491,11 +609,24 @@ export async function measure(w: Workload): Promise<CostResult> {
     const indexWru = rows.filter(([k]) => k.startsWith('index ')).reduce((n, [, v]) => n + v, 0);
     const totalWru = rows.reduce((n, [, v]) => n + v, 0);
     const stored = new Map<string, number>();
+    const rollupSizes = [...meter.sizes.values()]
+      .filter((s) => s.kind === 'rollup')
+      .map((s) => s.bytes - 100);
+    const packedSizes = [...meter.rollups.values()].map(packedRollupSize);
     for (const { kind, bytes } of meter.sizes.values()) {
       if (kind === 'rollup' || kind === 'tag values' || kind === 'other') continue;
       stored.set(kind, (stored.get(kind) ?? 0) + bytes / w.sessions);
     }
     const dynaliteWru = meter.dynaliteUnits / w.sessions;
+    const ops = [...meter.ops]
+      .map(
+        ([k, v]) =>
+          [k, { writes: v.writes / w.sessions, wru: v.wru / w.sessions }] as [
+            string,
+            { writes: number; wru: number },
+          ],
+      )
+      .sort((a, b) => b[1].wru - a[1].wru);
     // The reconcile job after the fact: nothing pending should be left, so it should write nothing.
     meter.reset();
     await reconcile({ ...deps, clock: { now: () => Date.now() + 3_600_000 } });
@@ -512,7 +643,15 @@ export async function measure(w: Workload): Promise<CostResult> {
       dynaliteWru,
       storedBytesPerSession: [...stored.values()].reduce((n, v) => n + v, 0),
       storedByKind: [...stored].sort((a, b) => b[1] - a[1]),
+      rollupItems: {
+        count: rollupSizes.length,
+        meanBytes: rollupSizes.reduce((n, b) => n + b, 0) / Math.max(1, rollupSizes.length),
+        maxBytes: Math.max(0, ...rollupSizes),
+        packedMeanBytes: packedSizes.reduce((n, b) => n + b, 0) / Math.max(1, packedSizes.length),
+        packedMaxBytes: Math.max(0, ...packedSizes),
+      },
       reconcileWru,
+      ops,
     };
   } finally {
     await dynamo.stop();
@@ -521,11 +660,12 @@ export async function measure(w: Workload): Promise<CostResult> {
 
 const money = (n: number) => `$${n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2)}`;
 
-export function report(r: CostResult): string {
+export function report(r: CostResult, withOps = false): string {
   const w = r.workload;
   const lines: string[] = [];
   lines.push(
     `Workload: ${w.sessions} sessions measured after ${w.warmup} warm-up sessions (same agent, same hour); ` +
+      `${w.busy ? 'busy hour (wide latency, token, cost and session-length distributions, sessions spread over 30 min), ' : ''}` +
       `${w.eventsPerSession} events per session, ${w.lucidic ? 'one Lucidic request per event' : `${w.eventsPerRequest} events per batch request`} ` +
       `(${r.requestsPerSession.toFixed(1)} requests per session), ~${w.payloadBytes} B payload per event, ${w.tags} session tag(s), ` +
       'retention 90 days.',
@@ -556,6 +696,22 @@ export function report(r: CostResult): string {
       '(max of old and new item, like DynamoDB, but no index entries and nothing for failed conditions).',
   );
   lines.push(`Reconcile job run afterwards (nothing should be pending): ${r.reconcileWru} WRU.`);
+  const rollupWrites = r.writes.get('rollup') ?? 0;
+  const rollupWru = r.rows.find(([k]) => k === 'rollup')?.[1] ?? 0;
+  lines.push(
+    `Rollup writes: ${(rollupWru / Math.max(rollupWrites, 1e-9)).toFixed(2)} WRU per write; ` +
+      `${r.rollupItems.count} rollup items written during the measured sessions, ` +
+      `${(r.rollupItems.meanBytes / 1024).toFixed(2)} KB on average, largest ${(r.rollupItems.maxBytes / 1024).toFixed(2)} KB ` +
+      `(with each sketch packed into one Binary attribute, an estimate: ${(r.rollupItems.packedMeanBytes / 1024).toFixed(2)} KB on average, ` +
+      `largest ${(r.rollupItems.packedMaxBytes / 1024).toFixed(2)} KB).`,
+  );
+  if (withOps) {
+    lines.push('');
+    lines.push('| per session, by operation (item: command, attributes) | writes | WRU |');
+    lines.push('| ---------------------------------------------------- | -----: | --: |');
+    for (const [label, v] of r.ops)
+      lines.push(`| ${label.replaceAll('|', '/')} | ${v.writes.toFixed(2)} | ${v.wru.toFixed(2)} |`);
+  }
   return lines.join('\n');
 }
 
@@ -574,9 +730,10 @@ async function main(): Promise<void> {
     payloadBytes: arg('payload', 1024),
     tags: arg('tags', 1),
     lucidic,
+    busy: process.argv.includes('--busy'),
   };
   const r = await measure(w);
-  const text = report(r);
+  const text = report(r, process.argv.includes('--ops'));
   console.log(text);
   if (process.argv.includes('--write')) {
     const header = `\n## DynamoDB write cost per session — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, node ${process.version}\n\n`;

@@ -20,6 +20,8 @@ import type {
   RollupStore,
   SessionStore,
   SessionUpsert,
+  SettledSwap,
+  SettleWithFold,
   StoredEvent,
   TimeSeriesSink,
   TotalsDelta,
@@ -84,15 +86,21 @@ export interface EventOutcome {
   reason?: string;
 }
 
-/** Creates or continues a session, then settles what it contributes to rollups. */
+/**
+ * Creates or continues a session, then settles what it contributes to rollups. A caller whose request
+ * also carries events for the session passes `settle: false` and names the session in `ingestEvents`'
+ * `settle` option, which settles it once, after the events fold (one settlement per request instead
+ * of two).
+ */
 export async function upsertSession(
   deps: IngestDeps,
   change: SessionUpsert,
-  options: { sync?: boolean } = {},
+  options: { sync?: boolean; settle?: boolean } = {},
 ): Promise<{ session: Session; created: boolean }> {
   await deps.agents.ensure(change.agentId, change.at);
   const result = await deps.sessions.upsert(change);
-  const settled = await settleSession(deps, change.agentId, change.sessionId);
+  const settled =
+    options.settle === false ? null : await settleSession(deps, change.agentId, change.sessionId);
   // A caller that upserts many sessions in one request passes sync: false and syncs once at the end.
   if (options.sync !== false) await deps.sync?.();
   return { session: settled ?? result.session, created: result.created };
@@ -129,11 +137,23 @@ async function ensureStubSession(
   return session;
 }
 
+/** A session named by agent and id. */
+export interface SessionRef {
+  agentId: string;
+  sessionId: string;
+}
+
 /**
  * Accepts drafts for one agent (any sessions): enrich, dedupe, store, fold into rollups and session
  * totals, then settle. Each draft gets its own outcome; a bad one never sinks the others.
+ * `options.settle` names sessions upserted with `settle: false`: each is settled by this call even if
+ * none of its events is new (or it has none).
  */
-export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Promise<EventOutcome[]> {
+export async function ingestEvents(
+  deps: IngestDeps,
+  drafts: DraftEvent[],
+  options: { settle?: SessionRef[] } = {},
+): Promise<EventOutcome[]> {
   const now = deps.clock.now();
   const outcomes: EventOutcome[] = new Array(drafts.length);
   const bySession = new Map<string, Array<{ index: number; event: AgentEvent }>>();
@@ -159,18 +179,21 @@ export async function ingestEvents(deps: IngestDeps, drafts: DraftEvent[]): Prom
     }
   });
 
-  for (const items of bySession.values()) {
+  const owed = new Map((options.settle ?? []).map((r) => [`${r.agentId}\u0000${r.sessionId}`, r]));
+  for (const [key, items] of bySession) {
     const first = items[0]!.event;
-    const results = await ingestSessionEvents(
+    const { outcomes: results, settled } = await ingestSessionEvents(
       deps,
       first.agentId,
       first.sessionId,
       items.map((i) => i.event),
     );
+    if (settled) owed.delete(key);
     items.forEach((item, i) => {
       outcomes[item.index] = results[i]!;
     });
   }
+  for (const r of owed.values()) await settleSession(deps, r.agentId, r.sessionId);
   await deps.sync?.();
   return outcomes;
 }
@@ -180,7 +203,7 @@ async function ingestSessionEvents(
   agentId: string,
   sessionId: string,
   events: AgentEvent[],
-): Promise<EventOutcome[]> {
+): Promise<{ outcomes: EventOutcome[]; settled: boolean }> {
   let session = await deps.sessions.get(agentId, sessionId);
   if (!session) {
     const earliest = Math.min(...events.map((e) => e.startedAt));
@@ -194,14 +217,38 @@ async function ingestSessionEvents(
   const insertedSet = new Set(inserted);
   const fresh = stored.filter((e) => insertedSet.has(e.eventId));
   if (fresh.length > 0) {
-    await applyFold(deps, fresh);
-    await settleSession(deps, agentId, sessionId);
+    // The settlement rides on the fold's totals write when nothing raced it (see applyTotals).
+    const swap = await applyFold(deps, fresh, settleWith(deps, session, fold.sessionSlices));
+    if (swap?.to) await applySettlement(deps, swap.session, swap.from, swap.to);
+    else if (!swap) await settleSession(deps, agentId, sessionId);
     await writeTimeSeries(deps, fresh);
   }
-  return events.map((e) => ({
-    eventId: e.eventId,
-    status: insertedSet.has(e.eventId) ? 'accepted' : 'duplicate',
-  }));
+  return {
+    outcomes: events.map((e) => ({
+      eventId: e.eventId,
+      status: insertedSet.has(e.eventId) ? 'accepted' : 'duplicate',
+    })),
+    settled: fresh.length > 0,
+  };
+}
+
+/**
+ * The settlement a fold can store with its totals: the target snapshot of the session as the fold
+ * leaves it, computed with the slices of `seen` (the session read before the fold); declined when
+ * the stored session's tags or experiment are no longer those (the usual settlement then runs).
+ */
+function settleWith(deps: IngestDeps, seen: Session, slices: string[]): SettleWithFold {
+  return (after) => {
+    if (
+      after.experimentId !== seen.experimentId ||
+      JSON.stringify(after.tags) !== JSON.stringify(seen.tags)
+    ) {
+      return false;
+    }
+    const target = targetSnapshot(after, deps.clock.now(), deps.config, slices);
+    if (sameSnapshot(after.settled, target)) return null;
+    return { ...target, version: (after.settled?.version ?? 0) + 1 };
+  };
 }
 
 async function writeTimeSeries(deps: IngestDeps, events: AgentEvent[]): Promise<void> {
@@ -266,8 +313,15 @@ async function sessionSlices(deps: IngestDeps, session: Session): Promise<string
   return slices.sort();
 }
 
-/** Folds stored events (one session, one fold) into rollups and session totals; replay-safe. */
-async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void> {
+/**
+ * Folds stored events (one session, one fold) into rollups and session totals; replay-safe. With
+ * `settle`, the session store may swap the settled snapshot with the totals (see applyTotals).
+ */
+async function applyFold(
+  deps: IngestDeps,
+  events: StoredEvent[],
+  settle?: SettleWithFold,
+): Promise<SettledSwap | null> {
   const first = events[0]!;
   const { foldId, production, weight, sessionSlices: slices } = first.fold;
   const builder = new DeltaBuilder();
@@ -330,13 +384,21 @@ async function applyFold(deps: IngestDeps, events: StoredEvent[]): Promise<void>
   }
   const deltas = builder.build();
   await deps.rollups.apply(foldId, deltas);
-  await deps.sessions.applyTotals(first.agentId, first.sessionId, foldId, totals, deps.clock.now());
+  const swap = await deps.sessions.applyTotals(
+    first.agentId,
+    first.sessionId,
+    foldId,
+    totals,
+    deps.clock.now(),
+    settle,
+  );
   await deps.events.markFolded(first.agentId, first.sessionId, foldId);
   await deps.rollups.release(
     foldId,
     deltas.map((d) => d.key),
   );
   await deps.sessions.releaseFold(first.agentId, first.sessionId, foldId);
+  return swap;
 }
 
 /** What a session should contribute to rollups now. */

@@ -137,6 +137,24 @@ export interface TotalsDelta {
   lastEventEndAt: number | null;
 }
 
+/**
+ * The snapshot a session should store once a fold's totals are in it: a snapshot to swap in, null for
+ * "none owed", or false to decline (the store then applies the totals alone and returns null).
+ */
+export type SettleWithFold = (after: Session) => SettledSnapshot | null | false;
+
+/**
+ * What `applyTotals` did with `settle`: it applied the totals atomically with a check that the session
+ * `settle` saw is the stored one, and swapped the settled snapshot from `from` to `to` (to = null:
+ * `settle` asked for no swap, and none is owed for this fold).
+ */
+export interface SettledSwap {
+  /** The session after the fold (and the swap). */
+  session: Session;
+  from: SettledSnapshot | null;
+  to: SettledSnapshot | null;
+}
+
 export interface SessionStore {
   get(agentId: string, sessionId: string): Promise<Session | null>;
   /** The agent a session id belongs to (the first one that used it), for protocols that omit it. */
@@ -150,6 +168,15 @@ export interface SessionStore {
   /**
    * Adds per-event totals (sums add; firstEventAt takes the minimum, lastEventEndAt the maximum) and
    * sets updatedAt to `at`. Idempotent per foldId until `releaseFold`: a replayed fold never adds twice.
+   *
+   * With `settle`, the store may also swap the settled snapshot in the same atomic step: it calls
+   * `settle` with the session as this fold leaves it (only when its current snapshot is applied), and
+   * if that returns a snapshot (not false), stores it exactly as `casSettled(after.settled?.version ?? 0, next)`
+   * would, atomically with the totals and only if nothing else changed the session in between (then
+   * `settle`'s answer, swap or no swap, is final for this fold). Returns null when it did not (no
+   * `settle`, a replay, a race, a snapshot not applied yet, `settle` declined, or a store that never
+   * combines): the caller
+   * then settles the usual way. Saves a write per fold on stores that bill per write.
    */
   applyTotals(
     agentId: string,
@@ -157,7 +184,8 @@ export interface SessionStore {
     foldId: string,
     delta: TotalsDelta,
     at: number,
-  ): Promise<void>;
+    settle?: SettleWithFold,
+  ): Promise<SettledSwap | null>;
   /**
    * Forgets the idempotency marker of a fold that is recorded as done (its events marked folded, so it
    * is never replayed). A store may forget lazily: at the latest with its next `applyTotals` of another
@@ -175,6 +203,7 @@ export interface SessionStore {
     expectedVersion: number,
     next: SettledSnapshot,
   ): Promise<boolean>;
+  /** Records that the rollup delta of snapshot `version` is applied (never lowers the applied version). */
   markSettledApplied(agentId: string, sessionId: string, version: number): Promise<void>;
   /**
    * Sessions that may still owe a settlement: never settled, settled while incomplete, or settled but

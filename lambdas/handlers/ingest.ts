@@ -3,7 +3,7 @@ import { evalBody, eventBody, initSessionBody, updateSessionBody } from '../../c
 import { batchBody, batchEvent, batchSession, type ItemResult } from '../../contracts/native';
 import type { DraftEvent } from '../domain/enrich';
 import { DomainError, isDomainError, validationError } from '../domain/errors';
-import { addSessionEval, ingestEvents, payloadKey, upsertSession } from '../domain/ingest';
+import { addSessionEval, ingestEvents, payloadKey, type SessionRef, upsertSession } from '../domain/ingest';
 import { credentialFrom, type Principal, requireAgent } from '../domain/keys';
 import { fromEval, fromEvent, fromInitSession, fromUpdateSession } from '../domain/translate/lucidic';
 import { fromBatchEvent, fromBatchSession } from '../domain/translate/native';
@@ -123,16 +123,6 @@ async function batch(deps: HandlerDeps, p: Principal, req: HttpRequest): Promise
   const body = parseBody(batchBody, req.json);
   if (body.agent_id) requireAgent(p, body.agent_id, 'ingest');
   const now = deps.clock.now();
-  const sessions: ItemResult[] = [];
-  for (const [index, raw] of (body.sessions ?? []).entries()) {
-    try {
-      const s = parseBody(batchSession, raw, `sessions[${index}]`);
-      await upsertSession(deps, fromBatchSession(s, agentFor(s, body.agent_id, p), now), { sync: false });
-      sessions.push({ index, id: s.session_id, status: 'accepted' });
-    } catch (e) {
-      sessions.push({ index, id: idOf(raw, 'session_id'), status: 'rejected', reason: reason(e) });
-    }
-  }
   const events: ItemResult[] = new Array((body.events ?? []).length);
   const drafts: Array<{ index: number; draft: DraftEvent }> = [];
   for (const [index, raw] of (body.events ?? []).entries()) {
@@ -143,9 +133,26 @@ async function batch(deps: HandlerDeps, p: Principal, req: HttpRequest): Promise
       events[index] = { index, id: idOf(raw, 'event_id'), status: 'rejected', reason: reason(e) };
     }
   }
+  // A session whose events come in the same request is settled once, after they fold.
+  const withEvents = new Set(drafts.map(({ draft }) => `${draft.agentId}\u0000${draft.sessionId}`));
+  const deferred: SessionRef[] = [];
+  const sessions: ItemResult[] = [];
+  for (const [index, raw] of (body.sessions ?? []).entries()) {
+    try {
+      const s = parseBody(batchSession, raw, `sessions[${index}]`);
+      const change = fromBatchSession(s, agentFor(s, body.agent_id, p), now);
+      const defer = withEvents.has(`${change.agentId}\u0000${change.sessionId}`);
+      await upsertSession(deps, change, { sync: false, settle: !defer });
+      if (defer) deferred.push(change);
+      sessions.push({ index, id: s.session_id, status: 'accepted' });
+    } catch (e) {
+      sessions.push({ index, id: idOf(raw, 'session_id'), status: 'rejected', reason: reason(e) });
+    }
+  }
   const outcomes = await ingestEvents(
     deps,
     drafts.map((d) => d.draft),
+    { settle: deferred },
   );
   outcomes.forEach((o, i) => {
     const index = drafts[i]!.index;

@@ -86,8 +86,12 @@ export async function exportTraces(
   // the session is stored before its events, which fold under its production flag and tag slices.
   await forEachLimited(batch.sessions, SESSIONS_AT_ONCE, async (info) => {
     const change = sessionUpsertFor(info, await deps.sessions.get(info.agentId, info.sessionId), now);
-    if (change) await upsertSession(deps, change, { sync: false });
-    for (const o of await ingestEvents(deps, drafts.get(`${info.agentId}\u0000${info.sessionId}`) ?? [])) {
+    const own = drafts.get(`${info.agentId}\u0000${info.sessionId}`) ?? [];
+    // With events to fold, the session is settled once, after they fold.
+    const defer = change !== null && own.length > 0;
+    if (change) await upsertSession(deps, change, { sync: false, settle: !defer });
+    const settle = defer ? [{ agentId: info.agentId, sessionId: info.sessionId }] : [];
+    for (const o of await ingestEvents(deps, own, { settle })) {
       if (o.status === 'rejected')
         rejected.push({ traceId: null, spanId: o.eventId, reason: o.reason ?? 'rejected' });
     }

@@ -71,6 +71,28 @@ describe('Vigil batch API', () => {
     expect(after.body.cost.total_usd).toBeCloseTo(3 * 3.5, 6);
   });
 
+  it('settles a session sent with its events even when every event is a duplicate', async () => {
+    // Prepare: the session and its events, still running.
+    const agent = `agt_${randomUUID()}`;
+    const sid = randomUUID();
+    const events = [llm(sid), llm(sid)];
+    const session = { session_id: sid, production_monitoring: true, started_at: t() };
+    await v.call('POST', '/api/v1/batch', { agent_id: agent, sessions: [session], events });
+    const running = await v.call('GET', `/api/agents/${agent}/production/metrics`);
+    // Act: the SDK retries the events with the session's end (its settlement waits for the events).
+    const res = await v.call('POST', '/api/v1/batch', {
+      agent_id: agent,
+      sessions: [{ ...session, ended_at: t(5000), finished: true, is_successful: true }],
+      events,
+    });
+    // Assess
+    const done = await v.call('GET', `/api/agents/${agent}/production/metrics`);
+    expect(res.body).toMatchObject({ accepted: 1, duplicates: 2 });
+    expect(running.body.sessions.success_rate).toBeNull();
+    expect(done.body.sessions.success_rate).toBe(1);
+    expect(done.body.sessions.count).toBe(1);
+  });
+
   it('weights a sampled session by 1 / sample_rate in aggregates', async () => {
     const agent = `agt_${randomUUID()}`;
     const sid = randomUUID();

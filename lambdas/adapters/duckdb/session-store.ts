@@ -1,5 +1,13 @@
 import type { RubricResult, Session, SettledSnapshot } from '../../domain/model';
-import type { Page, SessionSearch, SessionStore, SessionUpsert, TotalsDelta } from '../../domain/ports';
+import type {
+  Page,
+  SessionSearch,
+  SessionStore,
+  SessionUpsert,
+  SettledSwap,
+  SettleWithFold,
+  TotalsDelta,
+} from '../../domain/ports';
 import { addTotals, lastActivity, mergeSessionUpsert, owesSettlement } from '../../domain/session-merge';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { DuckDbDatabase } from './database';
@@ -167,9 +175,10 @@ export class DuckDbSessionStore implements SessionStore {
     foldId: string,
     delta: TotalsDelta,
     at: number,
-  ): Promise<void> {
+    settle?: SettleWithFold,
+  ): Promise<SettledSwap | null> {
     return this.withLock(agentId, sessionId, () =>
-      this.applyTotalsLocked(agentId, sessionId, foldId, delta, at),
+      this.applyTotalsLocked(agentId, sessionId, foldId, delta, at, settle),
     );
   }
 
@@ -179,14 +188,22 @@ export class DuckDbSessionStore implements SessionStore {
     foldId: string,
     delta: TotalsDelta,
     at: number,
-  ): Promise<void> {
+    settle?: SettleWithFold,
+  ): Promise<SettledSwap | null> {
     const markers = await this.markers();
     const marker = `${agentId}\u0000${sessionId}\u0000${foldId}`;
     const s = await this.load(agentId, sessionId);
-    if (!s || markers.has(marker)) return;
+    if (!s || markers.has(marker)) return null;
     markers.add(marker);
-    this.save(addTotals(s, delta, at));
+    const after = addTotals(s, delta, at);
+    // Under the session's lock nothing can change it between the totals and the swap.
+    const current = after.settled;
+    const next = settle && after.settledAppliedVersion === (current?.version ?? 0) ? settle(after) : false;
+    const swapped = next ? { ...after, settledPrev: current, settled: next } : after;
+    this.save(swapped);
     this.db.stage('session_folds', marker, [agentId, sessionId, foldId]);
+    if (next === false) return null;
+    return { session: swapped, from: current, to: next };
   }
 
   releaseFold(agentId: string, sessionId: string, foldId: string): Promise<void> {

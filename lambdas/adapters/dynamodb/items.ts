@@ -10,7 +10,14 @@ import {
   type SettledSnapshot,
 } from '../../domain/model';
 import type { ApiKeyRecord, StoredEvent } from '../../domain/ports';
-import { COUNTERS, emptyRecord, type RollupKey, type RollupRecord, SKETCHES } from '../../domain/rollup';
+import {
+  COUNTERS,
+  type CounterName,
+  emptyRecord,
+  type RollupKey,
+  type RollupRecord,
+  type SketchName,
+} from '../../domain/rollup';
 import { owesSettlement } from '../../domain/session-merge';
 import { encTime, indexKeys, keys, unesc } from './table';
 
@@ -82,10 +89,6 @@ const getNOrNull = (item: Item, name: string): number | null => {
   return v === undefined ? null : Number(v);
 };
 const getBool = (item: Item, name: string): boolean => item[name]?.BOOL === true;
-const getJson = <T>(item: Item, name: string): T | null => {
-  const v = item[name]?.S;
-  return v === undefined ? null : (JSON.parse(v) as T);
-};
 
 // ---------------------------------------------------------------------------------------------------
 // Fold markers
@@ -107,55 +110,91 @@ const isMarker = (name: string): boolean => /^[fh]\d*:/.test(name);
 // ---------------------------------------------------------------------------------------------------
 // Sessions
 
-export const TOTAL_ATTRS: Record<Exclude<keyof SessionTotals, 'firstEventAt' | 'lastEventEndAt'>, string> = {
-  events: 't_events',
-  llmCalls: 't_llmCalls',
-  errors: 't_errors',
-  inputTokens: 't_inputTokens',
-  outputTokens: 't_outputTokens',
-  cachedInputTokens: 't_cachedInputTokens',
-  reasoningTokens: 't_reasoningTokens',
-  costUsd: 't_costUsd',
-  unpricedEvents: 't_unpricedEvents',
-};
-export const FIRST_EVENT_ATTR = 't_firstEventAt';
-export const LAST_EVENT_END_ATTR = 't_lastEventEndAt';
+/**
+ * Session attribute names. Every session write is billed by the whole item's size per started KB and a
+ * session is written 3 times per request, so the names are short (an item of a typical session stays
+ * well under 1 KB). The index keys (gsi1pk…) and the table keys keep their names.
+ */
+export const SESSION_ATTR = {
+  name: 'n',
+  task: 'k',
+  tags: 'tg',
+  experimentId: 'x',
+  datasetItemId: 'd',
+  rubrics: 'rb',
+  production: 'p',
+  sampleRate: 'sr',
+  stub: 'st',
+  status: 's',
+  startedAt: 'sa',
+  endedAt: 'ea',
+  outcome: 'o',
+  evals: 'ev',
+  source: 'so',
+  createdAt: 'ca',
+  updatedAt: 'ua',
+  rollupHour: 'rh',
+  settled: 'sn',
+  settledPrev: 'sp',
+  settledVersion: 'sv',
+  settledComplete: 'sc',
+  settledAppliedVersion: 'av',
+  /** Upsert revision: concurrent upserts race on it (see DynamoDbSessionStore.upsert). */
+  urev: 'ur',
+} as const;
+const A = SESSION_ATTR;
 
-/** A new session item; `settled`/`settledPrev` are stored as NULL so an update can copy one to the other. */
+export const TOTAL_ATTRS: Record<Exclude<keyof SessionTotals, 'firstEventAt' | 'lastEventEndAt'>, string> = {
+  events: 'te',
+  llmCalls: 'tl',
+  errors: 'tx',
+  inputTokens: 'ti',
+  outputTokens: 'to',
+  cachedInputTokens: 'tc',
+  reasoningTokens: 'tr',
+  costUsd: 'tu',
+  unpricedEvents: 'tp',
+};
+export const FIRST_EVENT_ATTR = 'tf';
+export const LAST_EVENT_END_ATTR = 'tz';
+
+/**
+ * A new session item. Null fields are left out (readers take a missing attribute as null); `settled`
+ * is stored as NULL so an update can copy it to `settledPrev`. agentId and sessionId are read from the
+ * key.
+ */
 export function sessionToItem(s: Session): Item {
   const item: Item = {
     ...keyItem(keys.session(s.agentId, s.sessionId)),
-    agentId: str(s.agentId),
-    sessionId: str(s.sessionId),
-    name: strOrNull(s.name),
-    task: strOrNull(s.task),
-    tags: toAttr(s.tags, 'tags'),
-    experimentId: strOrNull(s.experimentId),
-    datasetItemId: strOrNull(s.datasetItemId),
-    rubrics: toAttr(s.rubrics, 'rubrics'),
-    production: bool(s.production),
-    sampleRate: num(s.sampleRate),
-    stub: bool(s.stub),
-    status: str(s.status),
-    startedAt: num(s.startedAt),
-    endedAt: numOrNull(s.endedAt),
-    outcome: toAttr(s.outcome, 'outcome'),
-    evals: toAttr(s.evals, 'evals'),
-    source: str(s.source),
-    createdAt: num(s.createdAt),
-    updatedAt: num(s.updatedAt),
-    rollupHour: num(s.rollupHour),
-    settled: snapshotAttr(s.settled),
-    settledPrev: snapshotAttr(s.settledPrev),
-    settledVersion: num(s.settled?.version ?? 0),
-    settledComplete: bool(s.settled?.complete ?? false),
-    settledAppliedVersion: num(s.settledAppliedVersion),
-    urev: num(0),
+    [A.tags]: toAttr(s.tags, 'tags'),
+    [A.rubrics]: toAttr(s.rubrics, 'rubrics'),
+    [A.production]: bool(s.production),
+    [A.sampleRate]: num(s.sampleRate),
+    [A.stub]: bool(s.stub),
+    [A.status]: str(s.status),
+    [A.startedAt]: num(s.startedAt),
+    [A.outcome]: toAttr(s.outcome, 'outcome'),
+    [A.evals]: toAttr(s.evals, 'evals'),
+    [A.source]: str(s.source),
+    [A.createdAt]: num(s.createdAt),
+    [A.updatedAt]: num(s.updatedAt),
+    [A.rollupHour]: num(s.rollupHour),
+    [A.settled]: snapshotAttr(s.settled),
+    [A.settledVersion]: num(s.settled?.version ?? 0),
+    [A.settledComplete]: bool(s.settled?.complete ?? false),
+    [A.settledAppliedVersion]: num(s.settledAppliedVersion),
+    [A.urev]: num(0),
     gsi1pk: str(indexKeys.sessionsOf(s.agentId)),
     gsi1sk: str(indexKeys.sessionOrder(s.startedAt, s.sessionId)),
     // createdAt ≤ updatedAt ≤ last activity, and it never changes: the entry never moves.
     gsi2sk: str(encTime(s.createdAt)),
   };
+  if (s.name !== null) item[A.name] = str(s.name);
+  if (s.task !== null) item[A.task] = str(s.task);
+  if (s.experimentId !== null) item[A.experimentId] = str(s.experimentId);
+  if (s.datasetItemId !== null) item[A.datasetItemId] = str(s.datasetItemId);
+  if (s.endedAt !== null) item[A.endedAt] = num(s.endedAt);
+  if (s.settledPrev) item[A.settledPrev] = snapshotAttr(s.settledPrev);
   for (const [field, attr] of Object.entries(TOTAL_ATTRS))
     item[attr] = num(s.totals[field as keyof typeof TOTAL_ATTRS]);
   if (s.totals.firstEventAt !== null) item[FIRST_EVENT_ATTR] = num(s.totals.firstEventAt);
@@ -167,8 +206,38 @@ export function sessionToItem(s: Session): Item {
   return item;
 }
 
+/** Field order of a stored snapshot: a JSON array, so the field names are not stored with every write. */
+const SNAPSHOT_FIELDS = [
+  'version',
+  'production',
+  'hour',
+  'slices',
+  'weight',
+  'counted',
+  'complete',
+  'costUsd',
+  'durationMs',
+  'tokens',
+  'errored',
+  'success',
+  'sessionEval',
+] as const satisfies ReadonlyArray<keyof SettledSnapshot>;
+
 export const snapshotAttr = (s: SettledSnapshot | null): AttributeValue =>
-  s ? { S: JSON.stringify(s) } : { NULL: true };
+  s ? { S: JSON.stringify(SNAPSHOT_FIELDS.map((f) => s[f])) } : { NULL: true };
+
+function snapshotOf(item: Item, name: string): SettledSnapshot | null {
+  const text = item[name]?.S;
+  if (text === undefined) return null;
+  const values = JSON.parse(text) as unknown[];
+  return Object.fromEntries(SNAPSHOT_FIELDS.map((f, i) => [f, values[i]])) as unknown as SettledSnapshot;
+}
+
+/** agentId and sessionId of a session item, from its key (S#<agent>#<session>, each escaped). */
+function sessionIds(item: Item): [string, string] {
+  const [agentId, sessionId] = getS(item, 'pk').slice('S#'.length).split('#').map(unesc);
+  return [agentId!, sessionId!];
+}
 
 export function itemToSession(item: Item): Session {
   const totals = emptyTotals();
@@ -176,31 +245,32 @@ export function itemToSession(item: Item): Session {
     totals[field as keyof typeof TOTAL_ATTRS] = getN(item, attr);
   totals.firstEventAt = getNOrNull(item, FIRST_EVENT_ATTR);
   totals.lastEventEndAt = getNOrNull(item, LAST_EVENT_END_ATTR);
+  const [agentId, sessionId] = sessionIds(item);
   return {
-    agentId: getS(item, 'agentId'),
-    sessionId: getS(item, 'sessionId'),
-    name: getSOrNull(item, 'name'),
-    task: getSOrNull(item, 'task'),
-    tags: (fromAttr(item.tags) as string[] | null) ?? [],
-    experimentId: getSOrNull(item, 'experimentId'),
-    datasetItemId: getSOrNull(item, 'datasetItemId'),
-    rubrics: (fromAttr(item.rubrics) as string[] | null) ?? [],
-    production: getBool(item, 'production'),
-    sampleRate: getN(item, 'sampleRate', 1),
-    stub: getBool(item, 'stub'),
-    status: getS(item, 'status') as Session['status'],
-    startedAt: getN(item, 'startedAt'),
-    endedAt: getNOrNull(item, 'endedAt'),
-    outcome: fromAttr(item.outcome) as Session['outcome'],
-    evals: (fromAttr(item.evals) as RubricResult[] | null) ?? [],
+    agentId,
+    sessionId,
+    name: getSOrNull(item, A.name),
+    task: getSOrNull(item, A.task),
+    tags: (fromAttr(item[A.tags]) as string[] | null) ?? [],
+    experimentId: getSOrNull(item, A.experimentId),
+    datasetItemId: getSOrNull(item, A.datasetItemId),
+    rubrics: (fromAttr(item[A.rubrics]) as string[] | null) ?? [],
+    production: getBool(item, A.production),
+    sampleRate: getN(item, A.sampleRate, 1),
+    stub: getBool(item, A.stub),
+    status: getS(item, A.status) as Session['status'],
+    startedAt: getN(item, A.startedAt),
+    endedAt: getNOrNull(item, A.endedAt),
+    outcome: fromAttr(item[A.outcome]) as Session['outcome'],
+    evals: (fromAttr(item[A.evals]) as RubricResult[] | null) ?? [],
     totals,
-    source: getS(item, 'source') as Session['source'],
-    createdAt: getN(item, 'createdAt'),
-    updatedAt: getN(item, 'updatedAt'),
-    rollupHour: getN(item, 'rollupHour'),
-    settled: getJson<SettledSnapshot>(item, 'settled'),
-    settledPrev: getJson<SettledSnapshot>(item, 'settledPrev'),
-    settledAppliedVersion: getN(item, 'settledAppliedVersion'),
+    source: getS(item, A.source) as Session['source'],
+    createdAt: getN(item, A.createdAt),
+    updatedAt: getN(item, A.updatedAt),
+    rollupHour: getN(item, A.rollupHour),
+    settled: snapshotOf(item, A.settled),
+    settledPrev: snapshotOf(item, A.settledPrev),
+    settledAppliedVersion: getN(item, A.settledAppliedVersion),
   };
 }
 
@@ -280,40 +350,86 @@ export function itemToPendingFold(item: Item) {
 // ---------------------------------------------------------------------------------------------------
 // Rollups
 
-export const counterAttr = (counter: string): string => `c_${counter}`;
-export const binAttr = (sketch: string, bin: string): string => `s_${sketch}_${bin}`;
+/**
+ * Rollup attribute names. A rollup item is rewritten (and billed by its whole size) on every fold that
+ * touches its slice and hour, and a busy hour's sketches hold hundreds of bins, one attribute each: so
+ * names are as short as they can be. Counters are two lower-case letters; a sketch bin is its sketch's
+ * upper-case letter and the bin index ("L357", "Cz"). Neither can be taken for a fold marker ("f…:").
+ * ADD on each attribute stays atomic, so concurrent folds never lose counts and never retry.
+ */
+export const COUNTER_ATTR: Record<CounterName, string> = {
+  sessions: 'ss',
+  settledSessions: 'sd',
+  erroredSessions: 'se',
+  succeededSessions: 'sg',
+  failedSessions: 'sf',
+  evalSum: 'vs',
+  evalCount: 'vc',
+  sessionCostSum: 'cs',
+  sessionDurationSum: 'ds',
+  sessionDurationCount: 'dc',
+  events: 'ev',
+  llmCalls: 'lc',
+  errors: 'er',
+  inputTokens: 'it',
+  outputTokens: 'ot',
+  cachedInputTokens: 'ct',
+  reasoningTokens: 'rt',
+  costUsd: 'cu',
+  unpricedEvents: 'up',
+  latencySumMs: 'ls',
+  latencyCount: 'lt',
+};
+export const SKETCH_LETTER: Record<SketchName, string> = {
+  sessionCost: 'C',
+  sessionDuration: 'D',
+  eventLatency: 'L',
+  llmTokens: 'T',
+  llmCost: 'U',
+};
+const SKETCH_OF_LETTER = new Map(Object.entries(SKETCH_LETTER).map(([s, l]) => [l, s as SketchName]));
+
+export const counterAttr = (counter: CounterName): string => COUNTER_ATTR[counter];
+export const binAttr = (sketch: SketchName, bin: string): string => `${SKETCH_LETTER[sketch]}${bin}`;
 
 /** Bins that net to (almost) nothing are dropped on read, as mergeBins drops them in memory. */
 const BIN_EPS = 1e-9;
 
-/** The attributes that identify a rollup item, SET on every write (a no-op after the first). */
+/**
+ * The attributes a rollup item carries besides its data, SET on every write (a no-op after the first):
+ * only the index keys. The agent, flag, slice and hour are read back from the item's key.
+ */
 export function rollupIdentity(key: RollupKey): Item {
   return {
-    agentId: str(key.agentId),
-    production: bool(key.production),
-    slice: str(key.slice),
-    hour: num(key.hour),
     gsi1pk: str(indexKeys.rollupsOf(key.agentId, key.production, indexKeys.sliceFamily(key.slice))),
     gsi1sk: str(indexKeys.rollupOrder(key.hour, key.slice)),
   };
 }
 
+/** The rollup key of an item, from pk R#<agent>#<0|1> and sk <slice>#<hour> (see keys.rollup). */
+function rollupKeyOf(item: Item): RollupKey {
+  const pk = getS(item, 'pk');
+  const sk = getS(item, 'sk');
+  const flag = pk.lastIndexOf('#');
+  const cut = sk.lastIndexOf('#');
+  const hour = sk.slice(cut + 1);
+  return {
+    agentId: unesc(pk.slice('R#'.length, flag)),
+    production: pk.slice(flag + 1) === '1',
+    slice: unesc(sk.slice(0, cut)),
+    hour: hour.startsWith('-') ? Number(hour.slice(1)) - 1e9 : Number(hour),
+  };
+}
+
 export function itemToRollup(item: Item): RollupRecord {
-  const record = emptyRecord({
-    agentId: getS(item, 'agentId'),
-    production: getBool(item, 'production'),
-    slice: getS(item, 'slice'),
-    hour: getN(item, 'hour'),
-  });
+  const record = emptyRecord(rollupKeyOf(item));
   for (const c of COUNTERS) record.counters[c] = getN(item, counterAttr(c));
   for (const [name, value] of Object.entries(item)) {
-    if (!name.startsWith('s_') || value.N === undefined) continue;
-    for (const s of SKETCHES) {
-      const prefix = `s_${s}_`;
-      if (!name.startsWith(prefix)) continue;
-      const w = Number(value.N);
-      if (Math.abs(w) >= BIN_EPS) record.sketches[s][name.slice(prefix.length)] = w;
-    }
+    if (value.N === undefined) continue;
+    const sketch = SKETCH_OF_LETTER.get(name[0]!);
+    if (!sketch) continue;
+    const w = Number(value.N);
+    if (Math.abs(w) >= BIN_EPS) record.sketches[sketch][name.slice(1)] = w;
   }
   return record;
 }

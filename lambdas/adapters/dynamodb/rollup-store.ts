@@ -2,10 +2,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RollupStore } from '../../domain/ports';
 import {
   applyDelta,
+  type CounterName,
   type RollupDelta,
   type RollupKey,
   type RollupRecord,
   rollupKeyString,
+  type SketchName,
 } from '../../domain/rollup';
 import { type DynamoDbStoreOptions, Expr, mapLimit, VigilTable, WRITE_CONCURRENCY } from './client';
 import { addend, binAttr, counterAttr, foldMarker, itemToRollup, num, rollupIdentity, str } from './items';
@@ -233,13 +235,14 @@ export class DynamoDbRollupStore implements RollupStore {
   ): Promise<RollupRecord[]> {
     const expr = new Expr();
     const pk = `${expr.name('pk')} = ${expr.value(str(keys.rollupPartition(agentId, production)))}`;
+    // The hour is part of the sort key, not an attribute: the caller keeps the window's hours (a
+    // server-side filter would not lower the read cost anyway).
     const { items } = await this.table.query({
       KeyConditionExpression:
         prefix === '' ? pk : `${pk} AND begins_with(${expr.name('sk')}, ${expr.value(str(esc(prefix)))})`,
-      FilterExpression: `${expr.name('hour')} BETWEEN ${expr.value(num(fromHour))} AND ${expr.value(num(toHour - 1))}`,
       ...expr.maps(),
     });
-    return items.map(itemToRollup);
+    return items.map(itemToRollup).filter((r) => r.key.hour >= fromHour && r.key.hour < toHour);
   }
 
   async admitTagValues(agentId: string, key: string, values: string[], cap: number): Promise<Set<string>> {
@@ -315,11 +318,12 @@ function mergeByKey(deltas: RollupDelta[]): RollupDelta[] {
 export function rollupWrites(foldId: string, delta: RollupDelta, removeMarkers: string[] = []) {
   const terms: AddTerm[] = [];
   for (const [counter, amount] of Object.entries(delta.counters)) {
-    if (amount !== undefined && Number.isFinite(amount)) terms.push({ attr: counterAttr(counter), amount });
+    if (amount !== undefined && Number.isFinite(amount))
+      terms.push({ attr: counterAttr(counter as CounterName), amount });
   }
   for (const [sketch, bins] of Object.entries(delta.sketches)) {
     for (const [bin, w] of Object.entries(bins ?? {})) {
-      if (Number.isFinite(w)) terms.push({ attr: binAttr(sketch, bin), amount: w });
+      if (Number.isFinite(w)) terms.push({ attr: binAttr(sketch as SketchName, bin), amount: w });
     }
   }
   if (terms.length === 0) return [];

@@ -1,7 +1,15 @@
 import { DomainError } from '../../domain/errors';
 import type { RubricResult, Session, SettledSnapshot } from '../../domain/model';
-import type { Page, SessionSearch, SessionStore, SessionUpsert, TotalsDelta } from '../../domain/ports';
-import { lastActivity, mergeSessionUpsert, owesSettlement } from '../../domain/session-merge';
+import type {
+  Page,
+  SessionSearch,
+  SessionStore,
+  SessionUpsert,
+  SettledSwap,
+  SettleWithFold,
+  TotalsDelta,
+} from '../../domain/ports';
+import { addTotals, lastActivity, mergeSessionUpsert, owesSettlement } from '../../domain/session-merge';
 import {
   type DynamoDbStoreOptions,
   decodeCursor,
@@ -13,6 +21,7 @@ import {
   WRITE_CONCURRENCY,
 } from './client';
 import {
+  SESSION_ATTR as A,
   addend,
   bool,
   FIRST_EVENT_ATTR,
@@ -73,6 +82,12 @@ export class DynamoDbSessionStore implements SessionStore {
   private readonly table: VigilTable;
   /** Fold markers released but not yet removed, by session pk (see releaseFold). */
   private readonly releasable = new Map<string, string[]>();
+  /**
+   * Snapshots this store swapped in and whose application is not recorded yet, by session pk: when
+   * the one being marked applied is complete, markSettledApplied drops the unsettled entry in the
+   * same write (a snapshot swapped by another process gets the two-write path).
+   */
+  private readonly swapped = new Map<string, { version: number; complete: boolean }>();
 
   constructor(private readonly options: DynamoDbStoreOptions) {
     this.table = new VigilTable(options);
@@ -121,14 +136,14 @@ export class DynamoDbSessionStore implements SessionStore {
       const expr = new Expr();
       const sets = changedFields(existing, next, expr);
       if (sets.length === 0) return { session: existing, created: false };
-      const conditions = [`${expr.name('urev')} = ${expr.value(num(Number(item.urev?.N ?? 0)))}`];
+      const conditions = [`${expr.name(A.urev)} = ${expr.value(num(Number(item[A.urev]?.N ?? 0)))}`];
       if (next.updatedAt !== existing.updatedAt) {
         // applyTotals raises updatedAt too: never lower it.
-        conditions.push(`${expr.name('updatedAt')} < ${expr.value(num(next.updatedAt))}`);
+        conditions.push(`${expr.name(A.updatedAt)} < ${expr.value(num(next.updatedAt))}`);
       }
       const updated = await this.table.update({
         key,
-        update: `SET ${sets.join(', ')} ADD ${expr.name('urev')} ${expr.value(num(1))}`,
+        update: `SET ${sets.join(', ')} ADD ${expr.name(A.urev)} ${expr.value(num(1))}`,
         condition: conditions.join(' AND '),
         expr,
         returnValues: 'ALL_NEW',
@@ -144,21 +159,31 @@ export class DynamoDbSessionStore implements SessionStore {
     foldId: string,
     delta: TotalsDelta,
     at: number,
-  ): Promise<void> {
+    settle?: SettleWithFold,
+  ): Promise<SettledSwap | null> {
     const key = keys.session(agentId, sessionId);
     const markerName = foldMarker(foldId);
     const item = await this.table.get(key);
-    if (!item) return;
+    if (!item) return null;
     const replay = item[markerName] !== undefined;
     // A replay is no new activity: it only repairs a min/max that an interrupted first attempt missed.
     const monotonic = wantedMonotonic(item, delta, replay ? null : at);
     if (!replay) {
-      // Common case: sums, marker and the min/max fields in one write (plus released markers).
+      // Common case: sums, marker and the min/max fields in one write (plus released markers), and
+      // the settlement when the caller asks and the stored snapshot is applied.
       const released = (this.releasable.get(key.pk) ?? []).filter((m) => m !== markerName);
+      const before = itemToSession(item);
+      const after = addTotals(before, delta, at);
+      const current = before.settled;
+      const next = settle && before.settledAppliedVersion === (current?.version ?? 0) ? settle(after) : false;
       const first = totalsWrite(markerName, delta, monotonic, released);
+      if (next !== false) guardSettle(first, item, agentId, sessionId, current?.version ?? 0, next);
       if ((await this.table.update({ key, ...first })) !== false) {
         this.forget(key.pk, released);
-        return;
+        if (next === false) return null;
+        if (next === null) return { session: after, from: current, to: null };
+        this.swapped.set(key.pk, { version: next.version, complete: next.complete });
+        return { session: { ...after, settledPrev: current, settled: next }, from: current, to: next };
       }
       // Lost a race (a concurrent fold moved a min/max, or a replay of this fold). Sums alone, then
       // each min/max on its own: a failed "only if it improves" condition needs no retry.
@@ -166,6 +191,7 @@ export class DynamoDbSessionStore implements SessionStore {
     }
     // Also on a replay: a crash between the two writes above must not lose a min/max.
     await mapLimit(monotonic, monotonic.length, (m) => this.table.update({ key, ...monotonicWrite([m]) }));
+    return null;
   }
 
   /**
@@ -212,7 +238,7 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async addEval(agentId: string, sessionId: string, result: RubricResult): Promise<void> {
     const expr = new Expr();
-    const evals = expr.name('evals');
+    const evals = expr.name(A.evals);
     await this.table.update({
       key: keys.session(agentId, sessionId),
       update: `SET ${evals} = list_append(${evals}, ${expr.value({ L: [toAttr(result, 'eval')] })})`,
@@ -228,15 +254,15 @@ export class DynamoDbSessionStore implements SessionStore {
     next: SettledSnapshot,
   ): Promise<boolean> {
     const expr = new Expr();
-    const settled = expr.name('settled');
+    const settled = expr.name(A.settled);
     const expected = expr.value(num(expectedVersion));
     // After the swap the applied version is still `expectedVersion` (see owesSettlement).
     const owes = !next.complete || expectedVersion < next.version;
     const sets = [
-      `${expr.name('settledPrev')} = ${settled}`,
+      `${expr.name(A.settledPrev)} = ${settled}`,
       `${settled} = ${expr.value(snapshotAttr(next))}`,
-      `${expr.name('settledVersion')} = ${expr.value(num(next.version))}`,
-      `${expr.name('settledComplete')} = ${expr.value(bool(next.complete))}`,
+      `${expr.name(A.settledVersion)} = ${expr.value(num(next.version))}`,
+      `${expr.name(A.settledComplete)} = ${expr.value(bool(next.complete))}`,
     ];
     if (owes)
       sets.push(`${expr.name('gsi2pk')} = ${expr.value(str(indexKeys.unsettledShard(agentId, sessionId)))}`);
@@ -247,21 +273,38 @@ export class DynamoDbSessionStore implements SessionStore {
     const result = await this.table.update({
       key,
       update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      condition: `attribute_exists(${expr.name('pk')}) AND ${expr.name('settledVersion')} = ${expected} AND ${expr.name('settledAppliedVersion')} = ${expected}`,
+      condition: `attribute_exists(${expr.name('pk')}) AND ${expr.name(A.settledVersion)} = ${expected} AND ${expr.name(A.settledAppliedVersion)} = ${expected}`,
       expr,
     });
-    if (result !== false) this.forget(key.pk, released);
+    if (result !== false) {
+      this.forget(key.pk, released);
+      this.swapped.set(key.pk, { version: next.version, complete: next.complete });
+    }
     return result !== false;
   }
 
   async markSettledApplied(agentId: string, sessionId: string, version: number): Promise<void> {
     const key = keys.session(agentId, sessionId);
     const expr = new Expr();
-    const applied = expr.name('settledAppliedVersion');
+    const applied = expr.name(A.settledAppliedVersion);
     const v = expr.value(num(version));
+    const mine = this.swapped.get(key.pk);
+    this.swapped.delete(key.pk);
+    if (mine?.version === version && mine.complete) {
+      // This store swapped in a complete snapshot: if it is still the stored one, it owes nothing once
+      // applied, so the unsettled entry goes in the same write (the condition re-checks that).
+      const done = await this.table.update({
+        key,
+        update: `SET ${applied} = ${v} REMOVE ${expr.name('gsi2pk')}, ${expr.name(A.settledPrev)}`,
+        condition: `${applied} < ${v} AND ${expr.name(A.settledVersion)} = ${v} AND ${expr.name(A.settledComplete)} = ${expr.value(bool(true))}`,
+        expr,
+      });
+      if (done !== false) return;
+    }
+    // Once applied, the previous snapshot is never needed again (a newer swap waits for this write).
     const result = await this.table.update({
       key,
-      update: `SET ${applied} = ${v}`,
+      update: `SET ${applied} = ${v} REMOVE ${expr.name(A.settledPrev)}`,
       condition: `attribute_exists(${expr.name('pk')}) AND ${applied} < ${v}`,
       expr,
       returnValues: 'ALL_NEW',
@@ -280,7 +323,7 @@ export class DynamoDbSessionStore implements SessionStore {
     await this.table.update({
       key,
       update: `REMOVE ${expr.name('gsi2pk')}`,
-      condition: `${expr.name('settledComplete')} = ${expr.value(bool(true))} AND ${expr.name('settledAppliedVersion')} >= ${expr.name('settledVersion')}`,
+      condition: `${expr.name(A.settledComplete)} = ${expr.value(bool(true))} AND ${expr.name(A.settledAppliedVersion)} >= ${expr.name(A.settledVersion)}`,
       expr,
     });
   }
@@ -391,28 +434,68 @@ function changedFields(before: Session, after: Session, expr: Expr): string[] {
   const set = (attr: string, value: Parameters<Expr['value']>[0]) =>
     sets.push(`${expr.name(attr)} = ${expr.value(value)}`);
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (before.name !== after.name) set('name', strOrNull(after.name));
-  if (before.task !== after.task) set('task', strOrNull(after.task));
-  if (!same(before.tags, after.tags)) set('tags', toAttr(after.tags, 'tags'));
-  if (before.experimentId !== after.experimentId) set('experimentId', strOrNull(after.experimentId));
-  if (before.datasetItemId !== after.datasetItemId) set('datasetItemId', strOrNull(after.datasetItemId));
-  if (!same(before.rubrics, after.rubrics)) set('rubrics', toAttr(after.rubrics, 'rubrics'));
-  if (before.production !== after.production) set('production', bool(after.production));
-  if (before.sampleRate !== after.sampleRate) set('sampleRate', num(after.sampleRate));
-  if (before.stub !== after.stub) set('stub', bool(after.stub));
-  if (before.status !== after.status) set('status', str(after.status));
-  if (before.endedAt !== after.endedAt) set('endedAt', numOrNull(after.endedAt));
+  if (before.name !== after.name) set(A.name, strOrNull(after.name));
+  if (before.task !== after.task) set(A.task, strOrNull(after.task));
+  if (!same(before.tags, after.tags)) set(A.tags, toAttr(after.tags, 'tags'));
+  if (before.experimentId !== after.experimentId) set(A.experimentId, strOrNull(after.experimentId));
+  if (before.datasetItemId !== after.datasetItemId) set(A.datasetItemId, strOrNull(after.datasetItemId));
+  if (!same(before.rubrics, after.rubrics)) set(A.rubrics, toAttr(after.rubrics, 'rubrics'));
+  if (before.production !== after.production) set(A.production, bool(after.production));
+  if (before.sampleRate !== after.sampleRate) set(A.sampleRate, num(after.sampleRate));
+  if (before.stub !== after.stub) set(A.stub, bool(after.stub));
+  if (before.status !== after.status) set(A.status, str(after.status));
+  if (before.endedAt !== after.endedAt) set(A.endedAt, numOrNull(after.endedAt));
   if (before.startedAt !== after.startedAt) {
-    set('startedAt', num(after.startedAt));
+    set(A.startedAt, num(after.startedAt));
     set('gsi1sk', str(indexKeys.sessionOrder(after.startedAt, after.sessionId)));
   }
   for (const [k, v] of Object.entries(after.outcome)) {
     if (before.outcome[k as keyof Session['outcome']] !== v) {
-      sets.push(`${expr.name('outcome')}.${expr.name(k)} = ${expr.value(toAttr(v, `outcome.${k}`))}`);
+      sets.push(`${expr.name(A.outcome)}.${expr.name(k)} = ${expr.value(toAttr(v, `outcome.${k}`))}`);
     }
   }
-  if (before.updatedAt !== after.updatedAt) set('updatedAt', num(after.updatedAt));
+  if (before.updatedAt !== after.updatedAt) set(A.updatedAt, num(after.updatedAt));
   return sets;
+}
+
+/**
+ * Turns a totals write into "totals and settlement": SETs the snapshot as casSettled does, on the
+ * conditions that the snapshot is still the one read (and applied) and that no upsert or other fold
+ * changed the session since the read (upsert revision and event count unchanged), so the snapshot
+ * computed from that read is the right one. `next` null adds only the conditions.
+ */
+function guardSettle(
+  write: ReturnType<typeof totalsWrite>,
+  item: Item,
+  agentId: string,
+  sessionId: string,
+  version: number,
+  next: SettledSnapshot | null,
+): void {
+  const { expr } = write;
+  const same = (attr: string) =>
+    item[attr]?.N === undefined
+      ? `attribute_not_exists(${expr.name(attr)})`
+      : `${expr.name(attr)} = ${expr.value(item[attr]!)}`;
+  const v = expr.value(num(version));
+  const conditions = [
+    same(A.urev),
+    same(TOTAL_ATTRS.events),
+    `${expr.name(A.settledVersion)} = ${v}`,
+    `${expr.name(A.settledAppliedVersion)} = ${v}`,
+  ];
+  write.condition = `${write.condition} AND ${conditions.join(' AND ')}`;
+  if (!next) return;
+  const settled = expr.name(A.settled);
+  const sets = [
+    `${expr.name(A.settledPrev)} = ${settled}`,
+    `${settled} = ${expr.value(snapshotAttr(next))}`,
+    `${expr.name(A.settledVersion)} = ${expr.value(num(next.version))}`,
+    `${expr.name(A.settledComplete)} = ${expr.value(bool(next.complete))}`,
+    // A new snapshot is never applied yet: it owes (see casSettled).
+    `${expr.name('gsi2pk')} = ${expr.value(str(indexKeys.unsettledShard(agentId, sessionId)))}`,
+  ];
+  write.update = write.update.replace(/^SET /, `SET ${sets.join(', ')}, `);
 }
 
 /** The min/max fields this fold would move, judged on a read (conditions re-check on the write). */
@@ -420,9 +503,9 @@ function wantedMonotonic(item: Item, delta: TotalsDelta, at: number | null): Mon
   const current = (attr: string): number | null =>
     item[attr]?.N === undefined ? null : Number(item[attr]!.N);
   const out: Monotonic[] = [];
-  const updatedAt = current('updatedAt');
+  const updatedAt = current(A.updatedAt);
   if (at !== null && (updatedAt === null || at > updatedAt)) {
-    out.push({ attr: 'updatedAt', value: at, keep: 'max' });
+    out.push({ attr: A.updatedAt, value: at, keep: 'max' });
   }
   const first = current(FIRST_EVENT_ATTR);
   if (delta.firstEventAt !== null && (first === null || delta.firstEventAt < first)) {
@@ -474,8 +557,8 @@ function totalsWrite(
   ];
   const removes = released.map((m) => expr.name(m));
   return {
+    expr,
     update: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
     condition: conditions.join(' AND '),
-    expr,
   };
 }

@@ -451,6 +451,100 @@ export function describeSessionStoreContract(name: string, makeStore: MakeStore<
       });
     });
 
+    describe('applyTotals with a settlement', () => {
+      it('swaps in the snapshot computed from the session as the fold leaves it, with the totals', async () => {
+        // Prepare
+        const { agentId, sessionId } = ids();
+        await store.upsert(sessionChange({ agentId, sessionId }));
+        let seenEvents = -1;
+        // Act
+        const swap = await store.applyTotals(
+          agentId,
+          sessionId,
+          uid('fold'),
+          totals({ events: 3 }),
+          T0 + 5,
+          (after) => {
+            seenEvents = after.totals.events;
+            return snapshot({ version: (after.settled?.version ?? 0) + 1, costUsd: after.totals.costUsd });
+          },
+        );
+        // Assess
+        const session = await store.get(agentId, sessionId);
+        expect(seenEvents).toBe(3);
+        expect(swap?.from).toBeNull();
+        expect(swap?.to).toEqual(snapshot({ version: 1, costUsd: 0.5 }));
+        expect(session?.totals.events).toBe(3);
+        expect(session?.settled).toEqual(snapshot({ version: 1, costUsd: 0.5 }));
+        expect(session?.settledAppliedVersion).toBe(0);
+        expect(swap?.session).toEqual(session);
+        // A swapped snapshot is owed until applied, like one stored by casSettled.
+        expect(await store.casSettled(agentId, sessionId, 1, snapshot({ version: 2 }))).toBe(false);
+        await store.markSettledApplied(agentId, sessionId, 1);
+        expect(await store.casSettled(agentId, sessionId, 1, snapshot({ version: 2 }))).toBe(true);
+      });
+
+      it('applies the totals alone when the settlement asks for no swap or declines', async () => {
+        // Prepare
+        const { agentId, sessionId } = ids();
+        await store.upsert(sessionChange({ agentId, sessionId }));
+        // Act
+        const none = await store.applyTotals(agentId, sessionId, uid('fold'), totals(), T0 + 1, () => null);
+        const declined = await store.applyTotals(
+          agentId,
+          sessionId,
+          uid('fold'),
+          totals(),
+          T0 + 2,
+          () => false,
+        );
+        // Assess
+        const session = await store.get(agentId, sessionId);
+        expect(none?.to).toBeNull();
+        expect(none?.session.totals.events).toBe(1);
+        expect(declined).toBeNull();
+        expect(session?.totals.events).toBe(2);
+        expect(session?.settled).toBeNull();
+      });
+
+      it('does not swap over a snapshot whose rollup delta is not applied yet', async () => {
+        // Prepare
+        const { agentId, sessionId } = ids();
+        await store.upsert(sessionChange({ agentId, sessionId }));
+        await store.casSettled(agentId, sessionId, 0, snapshot({ version: 1 }));
+        let called = false;
+        // Act
+        const swap = await store.applyTotals(agentId, sessionId, uid('fold'), totals(), T0 + 1, () => {
+          called = true;
+          return snapshot({ version: 2 });
+        });
+        // Assess
+        const session = await store.get(agentId, sessionId);
+        expect(swap).toBeNull();
+        expect(called).toBe(false);
+        expect(session?.totals.events).toBe(1);
+        expect(session?.settled?.version).toBe(1);
+      });
+
+      it('never swaps or adds twice when the fold is replayed', async () => {
+        // Prepare
+        const { agentId, sessionId } = ids();
+        const foldId = uid('fold');
+        await store.upsert(sessionChange({ agentId, sessionId }));
+        await store.applyTotals(agentId, sessionId, foldId, totals(), T0 + 1, () => snapshot({ version: 1 }));
+        await store.markSettledApplied(agentId, sessionId, 1);
+        // Act
+        const replay = await store.applyTotals(agentId, sessionId, foldId, totals(), T0 + 1, () =>
+          snapshot({ version: 2 }),
+        );
+        // Assess
+        const session = await store.get(agentId, sessionId);
+        expect(replay).toBeNull();
+        expect(session?.totals.events).toBe(1);
+        expect(session?.settled?.version).toBe(1);
+      });
+    });
+
     describe('addEval', () => {
       it('appends results in order', async () => {
         // Prepare

@@ -1,8 +1,19 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foldMarker, markersOf } from '../../../lambdas/adapters/dynamodb/items';
+import {
+  COUNTER_ATTR,
+  counterAttr,
+  FIRST_EVENT_ATTR,
+  foldMarker,
+  LAST_EVENT_END_ATTR,
+  markersOf,
+  SESSION_ATTR,
+  SKETCH_LETTER,
+  TOTAL_ATTRS,
+} from '../../../lambdas/adapters/dynamodb/items';
 import { DynamoDbRollupStore } from '../../../lambdas/adapters/dynamodb/rollup-store';
 import { encHour } from '../../../lambdas/adapters/dynamodb/table';
+import { COUNTERS } from '../../../lambdas/domain/rollup';
 import { type Dynalite, dynamoClient, startDynalite } from '../../helpers/dynalite';
 import { delta, HOUR0, rollupKey, uid } from '../contracts/fixtures';
 
@@ -79,21 +90,12 @@ describe('DynamoDbRollupStore commands', () => {
     expect(readable(update!.input, 'ConditionExpression')).toBe(`attribute_not_exists(f:${foldId})`);
     expect(readable(update!.input, 'UpdateExpression')).toBe(
       [
-        `SET agentId = {"S":"${agentId}"}`,
-        'production = {"BOOL":true}',
-        'slice = {"S":"model:gpt-4o"}',
-        `hour = {"N":"${HOUR0}"}`,
-        `gsi1pk = {"S":"RS#${agentId}#1#model"}`,
+        `SET gsi1pk = {"S":"RS#${agentId}#1#model"}`,
         `gsi1sk = {"S":"${encHour(HOUR0)}#model:gpt-4o"}`,
         `f:${foldId} = {"N":"1"}`,
       ].join(', ') +
         ' ADD ' +
-        [
-          'c_costUsd {"N":"0.3"}',
-          'c_events {"N":"2"}',
-          's_llmCost_-3 {"N":"0.5"}',
-          's_llmCost_z {"N":"1"}',
-        ].join(', '),
+        ['U-3 {"N":"0.5"}', 'Uz {"N":"1"}', 'cu {"N":"0.3"}', 'ev {"N":"2"}'].join(', '),
     );
   });
 
@@ -112,14 +114,32 @@ describe('DynamoDbRollupStore commands', () => {
     const next = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
     // Assess
     expect(applied).toMatchObject({
-      c_events: { N: '1' },
-      c_costUsd: { N: '0.25' },
-      s_eventLatency_357: { N: '1' },
+      ev: { N: '1' },
+      cu: { N: '0.25' },
+      L357: { N: '1' },
       [foldMarker(first)]: { N: '1' },
     });
     expect(markersOf(released)).toEqual([foldMarker(first)]);
     expect(markersOf(next)).toEqual([foldMarker(second)]);
-    expect(next.c_events).toEqual({ N: '2' });
+    expect(next.ev).toEqual({ N: '2' });
+  });
+
+  it('reads the agent, flag, slice and hour back from the key, separators and negative hours included', async () => {
+    // Prepare
+    const store = new DynamoDbRollupStore({ client: dynamo.client, tableName });
+    const agentId = `${uid('agent')}#%23`;
+    const key = rollupKey(agentId, { slice: 'tag:k=a#b%c', hour: -5, production: false });
+    // Act
+    await store.apply(uid('ev'), [delta(key)]);
+    const records = await store.query(agentId, false, 'tag:k=a#b%c', -6, 0);
+    const family = await store.querySlices(agentId, null, 'tag:', -6, 0);
+    const scanned = await store.querySlices(agentId, false, '', -6, 0);
+    // Assess
+    expect(records.map((r) => r.key)).toEqual([key]);
+    expect(records[0]!.counters.events).toBe(1);
+    expect(records[0]!.sketches.eventLatency).toEqual(delta(key).sketches.eventLatency);
+    expect(family.map((r) => r.key)).toEqual([key]);
+    expect(scanned.map((r) => r.key)).toEqual([key]);
   });
 
   it('removes the markers at once when releasing a fold another process applied', async () => {
@@ -150,7 +170,7 @@ describe('DynamoDbRollupStore commands', () => {
       [...s].sort((a, b) => JSON.stringify(a.input.Key).localeCompare(JSON.stringify(b.input.Key)));
     expect(byKey(sent)).toEqual(byKey(first));
     const item = await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`);
-    expect(item.c_events).toEqual({ N: '1' });
+    expect(item.ev).toEqual({ N: '1' });
   });
 
   it('splits a delta too large for one expression into parts, each with its own marker', async () => {
@@ -173,8 +193,8 @@ describe('DynamoDbRollupStore commands', () => {
     );
     expect(parts.length).toBeGreaterThan(2);
     for (const p of parts) expect(String(p.input.UpdateExpression).length).toBeLessThan(4096);
-    expect(item.c_events).toEqual({ N: '1' });
-    expect(item.s_eventLatency_699).toEqual({ N: '1' });
+    expect(item.ev).toEqual({ N: '1' });
+    expect(item.L699).toEqual({ N: '1' });
     expect(markersOf(item).length).toBe(parts.length / 2);
     expect(markersOf(await rawItem(`R#${agentId}#1`, `all#${encHour(HOUR0)}`))).toEqual([]);
   });
@@ -221,5 +241,49 @@ describe('DynamoDbRollupStore commands', () => {
     expect(results.reduce((n, r) => n + r.size, 0)).toBe(4);
     const item = await rawItem(`T#${agentId}`, 'tier');
     expect(item.values?.SS).toHaveLength(4);
+  });
+});
+
+describe('DynamoDB short attribute names', () => {
+  it('are distinct and never a table, index or TTL attribute', () => {
+    // Prepare
+    const reserved = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt'];
+    const rollup = [
+      ...Object.values(COUNTER_ATTR),
+      ...COUNTERS.map(counterAttr),
+      ...Object.values(SKETCH_LETTER).map((l) => `${l}z`),
+    ];
+    const session = [
+      ...Object.values(SESSION_ATTR),
+      ...Object.values(TOTAL_ATTRS),
+      FIRST_EVENT_ATTR,
+      LAST_EVENT_END_ATTR,
+    ];
+    // Assess
+    for (const names of [rollup, session]) {
+      expect(names.filter((n) => reserved.includes(n))).toEqual([]);
+      expect(names.filter((n) => markersOf({ [n]: { N: '1' } }).length > 0)).toEqual([]);
+    }
+    expect(new Set(Object.values(COUNTER_ATTR)).size).toBe(COUNTERS.length);
+    expect(new Set(session).size).toBe(session.length);
+  });
+
+  it('adds to every counter of a rollup item and reads each back', async () => {
+    // Prepare
+    const d = await startDynalite();
+    try {
+      const table = await d.createTable();
+      const store = new DynamoDbRollupStore({ client: d.client, tableName: table });
+      const agentId = uid('agent');
+      const key = rollupKey(agentId);
+      const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, i + 1]));
+      // Act
+      await store.apply(uid('ev'), [{ key, counters, sketches: {} }]);
+      const [record] = await store.query(agentId, true, 'all', HOUR0, HOUR0 + 1);
+      // Assess
+      expect(record?.counters).toEqual(counters);
+    } finally {
+      await d.stop();
+    }
   });
 });

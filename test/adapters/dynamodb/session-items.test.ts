@@ -1,9 +1,9 @@
 import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foldMarker } from '../../../lambdas/adapters/dynamodb/items';
+import { foldMarker, SESSION_ATTR, TOTAL_ATTRS } from '../../../lambdas/adapters/dynamodb/items';
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/session-store';
 import { keys } from '../../../lambdas/adapters/dynamodb/table';
-import { type Dynalite, startDynalite } from '../../helpers/dynalite';
+import { type Dynalite, dynamoClient, startDynalite } from '../../helpers/dynalite';
 import { sessionChange, snapshot, T0, totals, uid } from '../contracts/fixtures';
 
 describe('DynamoDbSessionStore items', () => {
@@ -55,6 +55,56 @@ describe('DynamoDbSessionStore items', () => {
     expect(created.gsi2pk?.S).toMatch(/^U#\d$/);
     expect(settledUnapplied.gsi2pk).toEqual(created.gsi2pk);
     expect(done.gsi2pk).toBeUndefined();
+    expect(settledUnapplied[SESSION_ATTR.settledPrev]).toEqual({ NULL: true });
+    expect(done[SESSION_ATTR.settledPrev]).toBeUndefined();
+  });
+
+  it('keeps the unsettled entry when the snapshot marked applied is incomplete', async () => {
+    // Prepare
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    await store.upsert(sessionChange({ agentId, sessionId }));
+    // Act
+    await store.applyTotals(agentId, sessionId, uid('ev'), totals(), T0 + 1, () => snapshot({ version: 1 }));
+    await store.markSettledApplied(agentId, sessionId, 1);
+    // Assess
+    const item = await raw(agentId, sessionId);
+    expect(item.gsi2pk?.S).toMatch(/^U#\d$/);
+    expect(item[SESSION_ATTR.settledAppliedVersion]).toEqual({ N: '1' });
+  });
+
+  it('falls back to the totals alone when an upsert lands between its read and its write', async () => {
+    // Prepare: a client that lets a concurrent upsert in just before the combined write.
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    await store.upsert(sessionChange({ agentId, sessionId }));
+    const racing = dynamoClient(dynamo.endpoint);
+    let raced = false;
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { ExpressionAttributeNames?: Record<string, string> };
+        const names = Object.values(input.ExpressionAttributeNames ?? {});
+        if (!raced && context.commandName === 'UpdateItemCommand' && names.includes(SESSION_ATTR.settled)) {
+          raced = true;
+          await store.upsert(sessionChange({ agentId, sessionId, finished: true, at: T0 + 2 }));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'raceUpsert' },
+    );
+    const racer = new DynamoDbSessionStore({ client: racing, tableName });
+    // Act
+    const swap = await racer.applyTotals(agentId, sessionId, uid('ev'), totals({ events: 2 }), T0 + 1, () =>
+      snapshot({ version: 1 }),
+    );
+    // Assess: no snapshot computed from the stale read is stored; the totals are, once.
+    const session = await store.get(agentId, sessionId);
+    racing.destroy();
+    expect(raced).toBe(true);
+    expect(swap).toBeNull();
+    expect(session?.settled).toBeNull();
+    expect(session?.status).toBe('finished');
+    expect(session?.totals.events).toBe(2);
   });
 
   it('drops a stale unsettled entry left by an interrupted markSettledApplied', async () => {
@@ -79,7 +129,7 @@ describe('DynamoDbSessionStore items', () => {
     const sessionId = uid('session');
     const foldId = uid('ev');
     await store.upsert(sessionChange({ agentId, sessionId }));
-    await rawSet(agentId, sessionId, { t_events: { N: '4' }, [foldMarker(foldId)]: { N: '1' } });
+    await rawSet(agentId, sessionId, { [TOTAL_ATTRS.events]: { N: '4' }, [foldMarker(foldId)]: { N: '1' } });
     // Act
     await store.applyTotals(
       agentId,
@@ -101,7 +151,7 @@ describe('DynamoDbSessionStore items', () => {
     const sessionId = uid('session');
     await store.upsert(sessionChange({ agentId, sessionId }));
     await store.applyTotals(agentId, sessionId, uid('ev'), totals({ events: 5 }), T0);
-    await rawSet(agentId, sessionId, { settledAppliedVersion: { N: '7' } });
+    await rawSet(agentId, sessionId, { [SESSION_ATTR.settledAppliedVersion]: { N: '7' } });
     // Act: a stale merge would bring back the totals and settlement it read; only `name` moves.
     const { session } = await store.upsert(
       sessionChange({ agentId, sessionId, name: 'renamed', at: T0 + 1 }),
