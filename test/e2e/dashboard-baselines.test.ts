@@ -1,20 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { createLocalServer } from '../../local/server';
-import { runDemo } from '../../scripts/demo';
-import {
-  CHROMIUM,
-  chromiumAvailable,
-  ensureFrontendBuilt,
-  type IsolatedBrowser,
-  type IsolatedVigil,
-  launchIsolatedBrowser,
-  startIsolatedVigil,
-} from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { dashboardInChromium } from '../helpers/dashboard-e2e';
+import { loadDemoFast } from '../helpers/fast-demo';
 import { FakeClock, startVigil, TEST_ADMIN_KEY } from '../helpers/local-runtime';
 
 /**
@@ -33,24 +19,13 @@ import { FakeClock, startVigil, TEST_ADMIN_KEY } from '../helpers/local-runtime'
  * preparation are inside its window for at least 5 minutes after it (the browser asks within seconds).
  */
 
-const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const KEY = TEST_ADMIN_KEY;
 const AGENT = 'support-bot';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const BURST = 30;
 
-let dataDir: string;
-let vigil: IsolatedVigil;
-let browser: IsolatedBrowser;
-let page: Page;
 let preparedAt = 0;
-const problems: string[] = [];
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-const params = () => new URL(page.url()).searchParams;
 
 /** Sessions that each fail an LLM call, started in the last 15 minutes before `now` and finished. */
 function failingBurst(now: number) {
@@ -99,22 +74,10 @@ async function prepare(dir: string): Promise<void> {
   const clock = new FakeClock(now);
   const v = await startVigil({ clock, dataDir: dir });
   try {
-    // The demo's full 3000 sessions, so the busiest tags get baselines of their own. As in
-    // demo-incidents.test.ts the batch API is answered without the per-request commit (one at the end):
-    // seconds instead of a minute and a half.
-    const fast = createLocalServer({
-      ...v.rt,
-      ingest: createIngestHandler({ ...v.rt.deps, sync: undefined }) as never,
-    });
-    await new Promise<void>((ok) => fast.listen(0, '127.0.0.1', () => ok()));
-    const { port } = fast.address() as { port: number };
-    try {
-      const sent = await runDemo({ url: `http://127.0.0.1:${port}`, key: v.key, now, progress: false });
-      expect(sent.rejected).toBe(0);
-    } finally {
-      await new Promise<void>((ok) => fast.close(() => ok()));
-    }
-    await v.rt.stores.db.sync();
+    // The demo's full 3000 sessions, so the busiest tags get baselines of their own, sent as in
+    // demo-incidents.test.ts without the per-request commit (one at the end).
+    const sent = await loadDemoFast(v, { now, progress: false });
+    expect(sent.rejected).toBe(0);
     // A baseline for each of the last 8 days, as the daily job would have left them, so the bands of
     // the 7-day chart come from the baseline in force each day; then today's at `now`.
     for (let day = Math.floor(now / DAY) - 8; day < Math.floor(now / DAY); day++) {
@@ -136,57 +99,34 @@ async function prepare(dir: string): Promise<void> {
   preparedAt = now;
 }
 
-beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  mkdirSync(SHOTS, { recursive: true });
-  ensureFrontendBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-baselines-'));
-  await prepare(dataDir);
-  vigil = await startIsolatedVigil(dataDir, KEY);
-  browser = await launchIsolatedBrowser(vigil);
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const ui = dashboardInChromium({ key: KEY, name: 'baselines', timeoutMs: 240_000, prepare });
+const { problems, shot, params } = ui;
 
 describe('Baselines in Chromium', () => {
   it('draws every metric against its band, with the status table', async () => {
     // The judgement window argument above holds for 5 minutes after the preparation.
     expect(Date.now() - preparedAt).toBeLessThan(5 * MINUTE);
-    await page.goto(`${vigil.url}/`);
-    await page.fill('input[name="api-key"]', KEY);
-    await page.click('button[type="submit"]');
-    await page.locator('table[aria-label="Agents"]').waitFor();
-    await page.goto(`${vigil.url}/?agent=${AGENT}&view=baselines`);
-    await page.waitForSelector('[data-chart="band-error_rate"][data-has-data="true"]');
-    await page.waitForSelector('[data-chart="band-cost_per_session"][data-has-data="true"]');
+    await ui.signIn();
+    await ui.go(`?agent=${AGENT}&view=baselines`);
+    await ui.page.waitForSelector('[data-chart="band-error_rate"][data-has-data="true"]');
+    await ui.page.waitForSelector('[data-chart="band-cost_per_session"][data-has-data="true"]');
     // The demo month gives a band for the whole week shown.
     await expect(
-      page.locator('[data-chart="band-cost_per_session"] .band-area path').count(),
+      ui.page.locator('[data-chart="band-cost_per_session"] .band-area path').count(),
     ).resolves.toBeGreaterThan(0);
     // The burst's hour is outside the error-rate band.
     await expect(
-      page.locator('[data-chart="band-error_rate"] circle[data-outside="above"]').count(),
+      ui.page.locator('[data-chart="band-error_rate"] circle[data-outside="above"]').count(),
     ).resolves.toBeGreaterThan(0);
-    const row = page.locator('table[aria-label="Current status per metric"] tr[data-metric="error_rate"]');
+    const row = ui.page.locator('table[aria-label="Current status per metric"] tr[data-metric="error_rate"]');
     await expect(row.getAttribute('data-state')).resolves.toBe('outside');
     await expect(row.textContent()).resolves.toMatch(/Above usual range/);
     await shot('baselines');
   });
 
   it('lists the slices that have a baseline and reads the chosen one', async () => {
-    const slice = page.getByLabel('Baseline slice');
-    await page.waitForSelector('select[aria-label="Baseline slice"] option[value^="tag:"]', {
+    const slice = ui.page.getByLabel('Baseline slice');
+    await ui.page.waitForSelector('select[aria-label="Baseline slice"] option[value^="tag:"]', {
       state: 'attached',
     });
     const values = await slice
@@ -195,27 +135,27 @@ describe('Baselines in Chromium', () => {
     expect(values[0]).toBe('all');
     const other = values.find((v) => v.startsWith('tag:'));
     expect(other, `slices offered: ${values.join(', ')}`).toBeDefined();
-    const asked = page.waitForRequest(
+    const asked = ui.page.waitForRequest(
       (r) => r.url().includes('/baselines/series') && r.url().includes('slice=tag'),
     );
     await slice.selectOption(other!);
     await asked;
     expect(params().get('slice')).toBe(other);
-    await page.waitForSelector('[data-chart="band-error_rate"][data-has-data="true"]');
+    await ui.page.waitForSelector('[data-chart="band-error_rate"][data-has-data="true"]');
   });
 
   it('marks the overview card of the metric outside its band and links to its chart', async () => {
-    await page.goto(`${vigil.url}/?agent=${AGENT}`);
-    const marker = page.locator('[data-stat="Error rate"] .baseline-marker');
+    await ui.go(`?agent=${AGENT}`);
+    const marker = ui.page.locator('[data-stat="Error rate"] .baseline-marker');
     await marker.waitFor();
     await expect(marker.textContent()).resolves.toMatch(/above usual range/);
     await expect(marker.getAttribute('title')).resolves.toMatch(/usual range .* – /);
     await shot('overview-baseline-marker');
     await marker.click();
-    await page.waitForFunction(() => new URLSearchParams(location.search).get('view') === 'baselines');
+    await ui.page.waitForFunction(() => new URLSearchParams(location.search).get('view') === 'baselines');
     expect(params().get('metric')).toBe('error_rate');
-    await page.waitForSelector('[data-chart="band-error_rate"][data-has-data="true"]');
-    await expect(page.locator('[data-chart]').count()).resolves.toBe(1);
+    await ui.page.waitForSelector('[data-chart="band-error_rate"][data-has-data="true"]');
+    await expect(ui.page.locator('[data-chart]').count()).resolves.toBe(1);
   });
 
   it('had no script errors', () => {

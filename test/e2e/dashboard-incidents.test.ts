@@ -1,18 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../scripts/demo';
-import {
-  CHROMIUM,
-  chromiumAvailable,
-  ensureFrontendBuilt,
-  type IsolatedBrowser,
-  type IsolatedVigil,
-  launchIsolatedBrowser,
-  startIsolatedVigil,
-} from '../helpers/browser';
+import { dashboardInChromium } from '../helpers/dashboard-e2e';
 import { FakeClock, startVigil, TEST_ADMIN_KEY } from '../helpers/local-runtime';
 import { HOUR } from '../helpers/traffic';
 
@@ -27,25 +15,14 @@ const MINUTE = 60_000;
  * serves the same directory to headless Chromium in a loopback-only namespace (test/helpers/browser.ts).
  */
 
-const SHOTS = resolve(import.meta.dirname, 'screenshots');
 const KEY = TEST_ADMIN_KEY;
 const AGENT = 'support-bot';
 
-let dataDir: string;
-let vigil: IsolatedVigil;
-let browser: IsolatedBrowser;
-let page: Page;
-const problems: string[] = [];
 const prepared: { open: string[]; resolved: string[]; channelId: string } = {
   open: [],
   resolved: [],
   channelId: '',
 };
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-const params = () => new URL(page.url()).searchParams;
 
 /** History, a channel, rules and incidents, made with the in-process runtime and a fake clock. */
 async function prepare(dir: string): Promise<void> {
@@ -87,28 +64,8 @@ async function prepare(dir: string): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  if (!chromiumAvailable())
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  mkdirSync(SHOTS, { recursive: true });
-  ensureFrontendBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-incidents-'));
-  await prepare(dataDir);
-  vigil = await startIsolatedVigil(dataDir, KEY);
-  browser = await launchIsolatedBrowser(vigil);
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await vigil?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const ui = dashboardInChromium({ key: KEY, name: 'incidents', timeoutMs: 180_000, prepare });
+const { problems, shot, params } = ui;
 
 describe('Incidents and alert rules in Chromium', () => {
   it('prepared one open and one resolved rule incident', () => {
@@ -117,13 +74,10 @@ describe('Incidents and alert rules in Chromium', () => {
   });
 
   it('lists the incidents, opens one, and follows a top session to its deep dive', async () => {
-    await page.goto(`${vigil.url}/`);
-    await page.fill('input[name="api-key"]', KEY);
-    await page.click('button[type="submit"]');
-    await page.locator('table[aria-label="Agents"]').waitFor();
-    await page.goto(`${vigil.url}/?agent=${AGENT}&view=incidents`);
-    const open = page.locator('table[aria-label="Open incidents"]');
-    const resolved = page.locator('table[aria-label="Resolved incidents"]');
+    await ui.signIn();
+    await ui.go(`?agent=${AGENT}&view=incidents`);
+    const open = ui.page.locator('table[aria-label="Open incidents"]');
+    const resolved = ui.page.locator('table[aria-label="Resolved incidents"]');
     await open.locator(`tr[data-incident="${prepared.open[0]}"]`).waitFor();
     await resolved.locator(`tr[data-incident="${prepared.resolved[0]}"]`).waitFor();
     await expect(open.locator('tbody tr').first().locator('.badge').first().textContent()).resolves.toBe(
@@ -131,18 +85,17 @@ describe('Incidents and alert rules in Chromium', () => {
     );
 
     await open.locator(`tr[data-incident="${prepared.open[0]}"] a`).click();
-    await page.waitForFunction(
+    await ui.page.waitForFunction(
       (id) => new URLSearchParams(location.search).get('incident') === id,
       prepared.open[0],
     );
-    const detail = page.locator(`[data-incident-detail="${prepared.open[0]}"]`);
+    const detail = ui.page.locator(`[data-incident-detail="${prepared.open[0]}"]`);
     await detail.waitFor();
     await expect(detail.locator('[data-fact="value"]').textContent()).resolves.toMatch(/^\d/);
     await expect(detail.locator('[data-timeline="opened"]').count()).resolves.toBe(1);
-    // The log channel got the opening notice.
-    await expect(detail.locator('table[aria-label="Deliveries"]').textContent()).resolves.toContain(
-      'terminal (log)',
-    );
+    // The log channel got the opening notice. Its name comes with the channel list, which may answer
+    // after the incident (the id shows until then), so wait for it rather than read the table once.
+    await detail.locator('table[aria-label="Deliveries"] td', { hasText: 'terminal (log)' }).waitFor();
     const top = detail.locator('table[aria-label="Top sessions"] tbody tr a');
     await top.first().waitFor();
     const overview = new URLSearchParams(
@@ -154,14 +107,14 @@ describe('Incidents and alert rules in Chromium', () => {
 
     const sessionId = await top.first().textContent();
     await top.first().click();
-    await page.waitForSelector('[data-session-detail]');
+    await ui.page.waitForSelector('[data-session-detail]');
     expect(params().get('session')).toBe(sessionId);
     expect(params().get('agent')).toBe(AGENT);
   });
 
   it('acknowledges the open incident through the API', async () => {
-    await page.goto(`${vigil.url}/?agent=${AGENT}&view=incidents&incident=${prepared.open[0]}`);
-    const detail = page.locator(`[data-incident-detail="${prepared.open[0]}"]`);
+    await ui.go(`?agent=${AGENT}&view=incidents&incident=${prepared.open[0]}`);
+    const detail = ui.page.locator(`[data-incident-detail="${prepared.open[0]}"]`);
     await detail.waitFor();
     await detail.getByLabel('Note').fill('looking into it');
     await detail.getByRole('button', { name: 'Acknowledge' }).click();
@@ -172,11 +125,11 @@ describe('Incidents and alert rules in Chromium', () => {
   });
 
   it('creates a rule with a log channel through the editor and lists it', async () => {
-    await page.goto(`${vigil.url}/?agent=${AGENT}&view=alerts`);
-    const channels = page.locator('table[aria-label="Channels"]');
+    await ui.go(`?agent=${AGENT}&view=alerts`);
+    const channels = ui.page.locator('table[aria-label="Channels"]');
     await channels.locator(`tr[data-channel="${prepared.channelId}"]`).waitFor();
-    await page.getByRole('button', { name: 'New channel' }).click();
-    const cform = page.getByRole('form', { name: 'New channel' });
+    await ui.page.getByRole('button', { name: 'New channel' }).click();
+    const cform = ui.page.getByRole('form', { name: 'New channel' });
     await cform.getByLabel('Type').selectOption('log');
     await cform.getByLabel('Channel name').fill('e2e log');
     await cform.getByRole('button', { name: 'Create channel' }).click();
@@ -185,10 +138,10 @@ describe('Incidents and alert rules in Chromium', () => {
     await row.getByRole('button', { name: 'Send test' }).click();
     await expect(row.locator('[data-test-result]').textContent()).resolves.toBe('Test delivered');
 
-    const rules = page.locator('table[aria-label="Alert rules"]');
+    const rules = ui.page.locator('table[aria-label="Alert rules"]');
     await rules.locator('tbody tr').first().waitFor();
-    await page.getByRole('button', { name: 'New rule' }).click();
-    const form = page.getByRole('form', { name: 'New alert rule' });
+    await ui.page.getByRole('button', { name: 'New rule' }).click();
+    const form = ui.page.getByRole('form', { name: 'New alert rule' });
     await form.getByLabel('Name', { exact: true }).fill('E2E expensive sessions');
     await form.getByLabel('Metric').selectOption('cost');
     await form.getByLabel('Aggregation').selectOption('p95');

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { createLocalServer } from '../../local/server';
-import { runDemo } from '../../scripts/demo';
+import { loadDemoFast } from '../helpers/fast-demo';
 import { FakeClock, type RunningVigil, startVigil } from '../helpers/local-runtime';
 import { DAY, HOUR } from '../helpers/traffic';
 
@@ -75,19 +73,8 @@ describe('the demo data set', () => {
 
   beforeAll(async () => {
     v = await startVigil({ clock });
-    const fast = createLocalServer({
-      ...v.rt,
-      ingest: createIngestHandler({ ...v.rt.deps, sync: undefined }) as never,
-    });
-    await new Promise<void>((ok) => fast.listen(0, '127.0.0.1', () => ok()));
-    const { port } = fast.address() as { port: number };
-    try {
-      const sent = await runDemo({ url: `http://127.0.0.1:${port}`, key: v.key, now: NOW, progress: false });
-      expect(sent.rejected).toBe(0);
-    } finally {
-      await new Promise<void>((ok) => fast.close(() => ok()));
-    }
-    await v.rt.stores.db.sync();
+    const sent = await loadDemoFast(v, { now: NOW, progress: false });
+    expect(sent.rejected).toBe(0);
     for (let t = ago(29); t <= NOW; t += HOUR) {
       clock.t = t;
       if (t % DAY === 0) await v.rt.baselineJob();

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import {
   type AlertRuleView,
   alertRuleView,
@@ -9,30 +9,17 @@ import {
   RULE_AGGREGATIONS,
   rulePreviewResponse,
 } from '../../contracts/alerts';
-import { App } from '../../frontend/src/app/app';
-import { clearApiKey, setApiKey } from '../../frontend/src/lib/auth-store';
-import { clearApiCache } from '../../frontend/src/lib/use-api';
-import { fakeApi } from './fake-api';
+import { json, type Route, recordingApi } from './fake-api';
+import { openApp, resetAppAroundEachTest } from './render-app';
 
 /**
  * The Alert rules view (rules, their editor and preview, channels) against a fake API that records the
  * method and JSON body of every change. Fixtures are parsed with the contract's response schemas.
  */
 
-const CONFIG = { apiBaseUrl: '', mode: 'local' as const, auth: { type: 'api-key' } };
 const AGENT = 'support-bot';
 const SECRET = 'whsec_0123456789abcdefXYZ';
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/sekrit9Qz';
-
-interface Req {
-  method: string;
-  url: URL;
-  body: unknown;
-}
-type Route = (req: Req) => unknown;
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const T = '2026-11-20T09:00:00.000Z';
 function rule(id: string, over: Partial<AlertRuleView> = {}): AlertRuleView {
@@ -95,37 +82,14 @@ const CHANNELS = [
 ];
 
 function fake(overrides: Record<string, Route> = {}) {
-  const routes: Record<string, Route> = {
+  return recordingApi({
     'GET /api/alert-rules': () => ({ rules: RULES }),
     'GET /api/channels': () => ({ channels: CHANNELS }),
     ...overrides,
-  };
-  const requests: Req[] = [];
-  const fallthrough = fakeApi();
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://localhost');
-    const method = init?.method ?? 'GET';
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    const req = { method, url, body };
-    requests.push(req);
-    const route = routes[`${method} ${url.pathname}`];
-    if (!route) return fallthrough.fetch(input, init);
-    const out = route(req);
-    return out instanceof Response ? out : json(out);
-  }) as typeof fetch;
-  return {
-    fetch: fetchImpl,
-    requests,
-    changes: () => requests.filter((r) => r.method !== 'GET'),
-  };
+  });
 }
 
-function open(api = fake()) {
-  window.history.replaceState(null, '', `/?agent=${AGENT}&view=alerts`);
-  setApiKey('vgl_test');
-  render(<App fetch={api.fetch} config={CONFIG} />);
-  return api;
-}
+const open = (api = fake()) => openApp(`?agent=${AGENT}&view=alerts`, api);
 
 const form = () => screen.findByRole('form', { name: /rule/i });
 const optionValues = (select: HTMLElement) => [...select.querySelectorAll('option')].map((o) => o.value);
@@ -145,16 +109,7 @@ function fillValid(f: HTMLElement) {
   fireEvent.change(within(f).getByLabelText('Critical level'), { target: { value: '60000' } });
 }
 
-beforeEach(() => {
-  clearApiCache();
-  clearApiKey(null);
-  window.scrollTo = () => undefined;
-});
-
-afterEach(() => {
-  cleanup();
-  vi.restoreAllMocks();
-});
+resetAppAroundEachTest();
 
 describe('Alert rules list', () => {
   it("lists this agent's rules and the every-agent ones, not other agents', with channel names", async () => {

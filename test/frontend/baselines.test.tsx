@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import {
   type AnomalyMetric,
   type BaselineSeriesResponse,
@@ -9,7 +9,6 @@ import {
   baselineSeriesResponse,
   baselineStatusResponse,
 } from '../../contracts/alerts';
-import { App } from '../../frontend/src/app/app';
 import { layoutBandChart } from '../../frontend/src/features/baselines/lib/band-layout';
 import {
   chosenSlice,
@@ -26,11 +25,10 @@ import {
   statusSliceFor,
 } from '../../frontend/src/features/overview/lib/baseline-badges';
 import type { BaselineListResponse } from '../../frontend/src/lib/api-client';
-import { clearApiKey, setApiKey } from '../../frontend/src/lib/auth-store';
 import { type Filters, parseFilters } from '../../frontend/src/lib/filters';
-import { clearApiCache } from '../../frontend/src/lib/use-api';
-import { type FakeApi, fakeApi } from './fake-api';
+import { fakeApi, json } from './fake-api';
 import * as F from './fixtures';
+import { chart, openApp as open, params, resetAppAroundEachTest } from './render-app';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures: answers of the baselines API, checked against the contract below.
@@ -452,20 +450,6 @@ describe('prepareBaselineMarkers', () => {
 // Screens
 // ---------------------------------------------------------------------------------------------------------
 
-const CONFIG = { apiBaseUrl: '', mode: 'local' as const, auth: { type: 'api-key' } };
-
-function open(search: string, api: FakeApi) {
-  window.history.replaceState(null, '', `/${search}`);
-  setApiKey('vgl_test');
-  render(<App fetch={api.fetch} config={CONFIG} />);
-  return api;
-}
-
-const params = () => new URLSearchParams(window.location.search);
-const chart = (id: string) => document.querySelector(`[data-chart="${id}"]`);
-const json = (body: unknown, code: number) =>
-  new Response(JSON.stringify(body), { status: code, headers: { 'content-type': 'application/json' } });
-
 function baselinesApi(o: { series?: (u: URL) => unknown; status?: (u: URL) => unknown } = {}) {
   return fakeApi({
     '/baselines': () => list(),
@@ -475,15 +459,7 @@ function baselinesApi(o: { series?: (u: URL) => unknown; status?: (u: URL) => un
   });
 }
 
-beforeEach(() => {
-  clearApiCache();
-  clearApiKey(null);
-  window.scrollTo = () => undefined;
-});
-
-afterEach(() => {
-  cleanup();
-});
+resetAppAroundEachTest();
 
 describe('Baselines view', () => {
   it('draws a band chart per metric with the hours outside the band marked, and the status table', async () => {

@@ -11,8 +11,11 @@ export interface FakeApi {
   calls(suffix: string): URL[];
 }
 
-const json = (body: unknown, status = 200) =>
+export const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+/** A handler's answer: a Response as it is, anything else as JSON. */
+const answer = (out: unknown) => (out instanceof Response ? out : json(out));
 
 export const DEFAULT_ROUTES: Record<string, Handler> = {
   '/api/agents/summary': () => F.agentsSummary(),
@@ -76,12 +79,47 @@ export function fakeApi(overrides: Record<string, Handler> = {}): FakeApi {
       handler = suffix ? routes[suffix] : undefined;
     }
     if (!handler) return json({ error: 'not-found', detail: `no fake for ${path}` }, 404);
-    const out = handler(url);
-    return out instanceof Response ? out : json(out);
+    return answer(handler(url));
   }) as typeof fetch;
   return {
     fetch: fetchImpl,
     requests,
     calls: (suffix) => requests.filter((u) => u.pathname.endsWith(suffix)),
+  };
+}
+
+/** A request as the recording fake saw it (JSON bodies parsed). */
+export interface Req {
+  method: string;
+  url: URL;
+  body: unknown;
+}
+export type Route = (req: Req) => unknown;
+
+/**
+ * A fake API for screens that change things: routes by `METHOD /path` (or `find` for paths with ids),
+ * answers objects as JSON and Responses as they are, records method, URL and body of every request, and
+ * leaves anything else to `fakeApi()`.
+ */
+export function recordingApi(routes: Record<string, Route>, find?: (req: Req) => Route | undefined) {
+  const requests: Req[] = [];
+  const fallthrough = fakeApi();
+  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input), 'http://localhost');
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    const req = { method, url, body };
+    requests.push(req);
+    const route = routes[`${method} ${url.pathname}`] ?? find?.(req);
+    if (!route) return fallthrough.fetch(input, init);
+    return answer(route(req));
+  }) as typeof fetch;
+  return {
+    fetch: fetchImpl,
+    requests,
+    /** Every request that is not a GET. */
+    changes: () => requests.filter((r) => r.method !== 'GET'),
+    calls: (method: string, suffix: string) =>
+      requests.filter((r) => r.method === method && r.url.pathname.endsWith(suffix)),
   };
 }

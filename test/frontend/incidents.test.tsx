@@ -1,11 +1,9 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { type IncidentDetailResponse, incidentDetailResponse } from '../../contracts/alerts';
-import { App } from '../../frontend/src/app/app';
-import { clearApiKey, setApiKey } from '../../frontend/src/lib/auth-store';
-import { clearApiCache } from '../../frontend/src/lib/use-api';
-import { fakeApi } from './fake-api';
+import { json, type Route, recordingApi } from './fake-api';
+import { openApp, params, resetAppAroundEachTest } from './render-app';
 
 /**
  * The Incidents view against a fake API that records method, path, query and JSON body of every request
@@ -13,19 +11,7 @@ import { fakeApi } from './fake-api';
  * contract's response schema, so the screen is tested on answers the real API can give.
  */
 
-const CONFIG = { apiBaseUrl: '', mode: 'local' as const, auth: { type: 'api-key' } };
 const AGENT = 'support-bot';
-
-interface Req {
-  method: string;
-  url: URL;
-  body: unknown;
-}
-type Reply = unknown | Response;
-type Route = (req: Req) => Reply;
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 function incident(id: string, over: Partial<IncidentDetailResponse> = {}): IncidentDetailResponse {
   const base: IncidentDetailResponse = {
@@ -188,59 +174,25 @@ function defaultRoutes(): Record<string, Route> {
 }
 
 function fake(overrides: Record<string, Route> = {}) {
-  const routes: Record<string, Route> = { ...defaultRoutes(), ...overrides };
-  const requests: Req[] = [];
-  const fallthrough = fakeApi();
   const byId: Record<string, IncidentDetailResponse> = Object.fromEntries(
     [...OPEN, RESOLVED, RESOLVED_MORE].map((i) => [i.incident_id, i]),
   );
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://localhost');
-    const method = init?.method ?? 'GET';
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    const req = { method, url, body };
-    requests.push(req);
-    const key = `${method} ${url.pathname}`;
-    let route = routes[key];
-    const one = new RegExp(`^/api/agents/${AGENT}/incidents/([^/]+)$`).exec(url.pathname);
-    if (!route && method === 'GET' && one) {
-      const found = byId[decodeURIComponent(one[1]!)];
-      route = () => found ?? json({ error: 'not-found', detail: 'incident not found' }, 404);
-    }
-    if (!route) return fallthrough.fetch(input, init);
-    const out = route(req);
-    return out instanceof Response ? out : json(out);
-  }) as typeof fetch;
-  return {
-    fetch: fetchImpl,
-    requests,
-    calls: (method: string, suffix: string) =>
-      requests.filter((r) => r.method === method && r.url.pathname.endsWith(suffix)),
-  };
+  const one = new RegExp(`^/api/agents/${AGENT}/incidents/([^/]+)$`);
+  return recordingApi({ ...defaultRoutes(), ...overrides }, ({ method, url }) => {
+    const m = method === 'GET' ? one.exec(url.pathname) : null;
+    if (!m) return undefined;
+    const found = byId[decodeURIComponent(m[1]!)];
+    return () => found ?? json({ error: 'not-found', detail: 'incident not found' }, 404);
+  });
 }
 
 function open(search: string, api = fake()) {
-  window.history.replaceState(null, '', `/${search}`);
-  setApiKey('vgl_test');
   // Manual acknowledge/resolve may go through the page's own fetch until the shared client has them.
   vi.stubGlobal('fetch', api.fetch);
-  render(<App fetch={api.fetch} config={CONFIG} />);
-  return api;
+  return openApp(search, api);
 }
 
-const params = () => new URLSearchParams(window.location.search);
-
-beforeEach(() => {
-  clearApiCache();
-  clearApiKey(null);
-  window.scrollTo = () => undefined;
-});
-
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-  vi.restoreAllMocks();
-});
+resetAppAroundEachTest();
 
 describe('Incidents list', () => {
   it('lists open incidents first, then resolved ones of the window, with severity, times and duration', async () => {

@@ -1,14 +1,11 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../frontend/src/app/app';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { countOpen } from '../../frontend/src/features/incidents-summary/open-incidents';
 import type { IncidentListResponse } from '../../frontend/src/lib/api-client';
-import { clearApiKey, setApiKey } from '../../frontend/src/lib/auth-store';
 import { clearApiCache } from '../../frontend/src/lib/use-api';
-import { type FakeApi, fakeApi } from './fake-api';
-
-const CONFIG = { apiBaseUrl: '', mode: 'local' as const, auth: { type: 'api-key' } };
+import { fakeApi } from './fake-api';
+import { openApp as open, resetAppAroundEachTest } from './render-app';
 
 /** Only the fields the badges read; the rest of an incident does not matter here. */
 const incident = (agent: string, severity: 'warning' | 'critical', status: 'open' | 'resolved' = 'open') =>
@@ -24,19 +21,7 @@ const openList = (): IncidentListResponse => ({
   cursor: null,
 });
 
-function open(search: string, api: FakeApi) {
-  window.history.replaceState(null, '', `/${search}`);
-  setApiKey('vgl_test');
-  render(<App fetch={api.fetch} config={CONFIG} />);
-  return api;
-}
-
-beforeEach(() => {
-  clearApiCache();
-  clearApiKey(null);
-  window.scrollTo = () => undefined;
-});
-afterEach(() => cleanup());
+resetAppAroundEachTest();
 
 describe('open incident badges', () => {
   it('counts open incidents per agent and their critical ones, ignoring resolved ones', () => {

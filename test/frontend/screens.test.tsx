@@ -1,34 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../frontend/src/app/app';
-import { clearApiKey, setApiKey } from '../../frontend/src/lib/auth-store';
-import { clearApiCache } from '../../frontend/src/lib/use-api';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { type FakeApi, fakeApi } from './fake-api';
 import * as F from './fixtures';
+import { chart, openApp, params, resetAppAroundEachTest } from './render-app';
 
-const CONFIG = { apiBaseUrl: '', mode: 'local' as const, auth: { type: 'api-key' } };
+const open = (search: string, api: FakeApi = fakeApi(), key?: string | null) => openApp(search, api, key);
 
-function open(search: string, api: FakeApi = fakeApi(), key: string | null = 'vgl_test') {
-  window.history.replaceState(null, '', `/${search}`);
-  if (key) setApiKey(key);
-  render(<App fetch={api.fetch} config={CONFIG} />);
-  return api;
-}
-
-const params = () => new URLSearchParams(window.location.search);
-const chart = (id: string) => document.querySelector(`[data-chart="${id}"]`);
-
-beforeEach(() => {
-  clearApiCache();
-  clearApiKey(null);
-  window.scrollTo = () => undefined;
-});
-
-afterEach(() => {
-  cleanup();
-  vi.restoreAllMocks();
-});
+resetAppAroundEachTest();
 
 describe('API key', () => {
   it('asks for a key first and opens the agents list with it', async () => {

@@ -74,3 +74,24 @@ export function Async<T>({
     </div>
   );
 }
+
+/** Below a cursor-paged list: the error of the last "load more", and the button for the next page. */
+export function LoadMore({
+  list,
+  what,
+}: {
+  list: { hasMore: boolean; loadMore: () => void; loadingMore: boolean; moreError: Error | null };
+  /** e.g. "sessions": the button says "Load more sessions". */
+  what: string;
+}) {
+  return (
+    <>
+      {list.moreError && <ErrorState error={list.moreError} onRetry={list.loadMore} />}
+      {list.hasMore && (
+        <button type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
+          {list.loadingMore ? 'Loading…' : `Load more ${what}`}
+        </button>
+      )}
+    </>
+  );
+}

@@ -1,6 +1,19 @@
-import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { markChartDrawn } from './first-chart';
 import type { AxisTick, Frame, Size } from './layout';
+
+/** What every chart component takes: the prepared data and the size it is laid out at. */
+export interface ChartProps<D> {
+  /** Stable id: `data-chart` for tests and the benchmark. */
+  id: string;
+  title: string;
+  data: D;
+  width?: number;
+  height?: number;
+}
+
+/** The part of a chart layout the frame draws (axes, grid, the empty note). */
+export type FrameLayout = Pick<ChartFrameProps, 'size' | 'frame' | 'yTicks' | 'xTicks' | 'hasData'>;
 
 /**
  * The chart's drawing width follows its container (so text stays at its CSS size); without
@@ -98,5 +111,46 @@ export function Legend({
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * A chart: the figure that measures its width, the pure layout of `data` at that size, the frame (axes,
+ * grid, empty note) with `plot(layout)` drawn inside it, then `legend(layout)` (a caption, a legend)
+ * below it.
+ */
+export function ChartFigure<D, L extends FrameLayout>({
+  id,
+  title,
+  data,
+  width = 720,
+  height = 220,
+  layout,
+  className,
+  plot,
+  legend,
+}: ChartProps<D> & {
+  layout: (data: D, size: Size) => L;
+  className?: string;
+  plot: (l: L) => ReactNode;
+  legend: (l: L) => ReactNode;
+}) {
+  const [ref, measured] = useChartWidth(width);
+  const l = useMemo(() => layout(data, { width: measured, height }), [layout, data, measured, height]);
+  return (
+    <figure className={className ? `chart-figure ${className}` : 'chart-figure'} ref={ref}>
+      <ChartFrame
+        id={id}
+        title={title}
+        size={l.size}
+        frame={l.frame}
+        yTicks={l.yTicks}
+        xTicks={l.xTicks}
+        hasData={l.hasData}
+      >
+        {plot(l)}
+      </ChartFrame>
+      {legend(l)}
+    </figure>
   );
 }

@@ -1,6 +1,7 @@
 import { Panel } from '../../../components/ui/card';
 import { Link } from '../../../components/ui/link';
 import { Async, Empty } from '../../../components/ui/states';
+import { DataTable, num } from '../../../components/ui/table';
 import { formatWindow } from '../../../lib/format';
 import { viewHref } from '../../../lib/routes';
 import { OpenIncidentsBadge, useOpenIncidents } from '../../incidents-summary/open-incidents';
@@ -33,44 +34,37 @@ export function AgentsScreen() {
           }
         >
           {(data) => (
-            <table className="table table-click" aria-label="Agents">
-              <thead>
-                <tr>
-                  <th>Agent</th>
-                  <th className="num">Sessions</th>
-                  <th className="num">Cost</th>
-                  <th className="num">Error rate</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {prepareAgentRows(data).map((r) => {
-                  const href = viewHref('', r.agentId, 'overview');
-                  return (
-                    <tr key={r.agentId} data-agent={r.agentId}>
-                      <td>
-                        <Link href={href} className="strong">
-                          {r.agentId}
-                        </Link>
-                        <OpenIncidentsBadge count={open?.get(r.agentId)} agentId={r.agentId} />
-                      </td>
-                      <td className="num">
-                        {r.sessions} <Change text={r.sessionsChange} tone="neutral" />
-                      </td>
-                      <td className="num">
-                        {r.cost} <Change text={r.costChange} tone={r.costTone} />
-                      </td>
-                      <td className="num">
-                        {r.errorRate} <Change text={r.errorRateChange} tone={r.errorTone} />
-                      </td>
-                      <td className="num">
-                        <Link href={href}>Production →</Link>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <DataTable
+              label="Agents"
+              className="table-click"
+              columns={['Agent', num('Sessions'), num('Cost'), num('Error rate'), '']}
+            >
+              {prepareAgentRows(data).map((r) => {
+                const href = viewHref('', r.agentId, 'overview');
+                return (
+                  <tr key={r.agentId} data-agent={r.agentId}>
+                    <td>
+                      <Link href={href} className="strong">
+                        {r.agentId}
+                      </Link>
+                      <OpenIncidentsBadge count={open?.get(r.agentId)} agentId={r.agentId} />
+                    </td>
+                    <td className="num">
+                      {r.sessions} <Change text={r.sessionsChange} tone="neutral" />
+                    </td>
+                    <td className="num">
+                      {r.cost} <Change text={r.costChange} tone={r.costTone} />
+                    </td>
+                    <td className="num">
+                      {r.errorRate} <Change text={r.errorRateChange} tone={r.errorTone} />
+                    </td>
+                    <td className="num">
+                      <Link href={href}>Production →</Link>
+                    </td>
+                  </tr>
+                );
+              })}
+            </DataTable>
           )}
         </Async>
       </Panel>

@@ -1,6 +1,7 @@
 import type { AnomalyMetric } from '../../../../../contracts/alerts';
 import { Panel } from '../../../components/ui/card';
 import { Link } from '../../../components/ui/link';
+import { choicesOf, SelectLabel } from '../../../components/ui/select-label';
 import { Async, Empty } from '../../../components/ui/states';
 import { describeWindow, type Filters } from '../../../lib/filters';
 import { formatTime, formatWindow } from '../../../lib/format';
@@ -37,35 +38,19 @@ export function BaselinesScreen({ agentId, filters }: { agentId: string; filters
   return (
     <div className="stack baselines">
       <div className="filter-bar" role="toolbar" aria-label="Baseline options">
-        <label className="select-label">
-          Slice
-          <select
-            value={slice}
-            aria-label="Baseline slice"
-            onChange={(e) => setParams({ slice: e.target.value })}
-          >
-            {options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="select-label">
-          Metric
-          <select
-            value={metric ?? ''}
-            aria-label="Metric"
-            onChange={(e) => setParams({ metric: e.target.value || null })}
-          >
-            <option value="">All metrics</option>
-            {METRIC_ORDER.map((m) => (
-              <option key={m} value={m}>
-                {METRIC_LABELS[m]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectLabel
+          label="Slice"
+          ariaLabel="Baseline slice"
+          value={slice}
+          onChange={(v) => setParams({ slice: v })}
+          choices={options}
+        />
+        <SelectLabel
+          label="Metric"
+          value={metric ?? ''}
+          onChange={(v) => setParams({ metric: v || null })}
+          choices={[{ value: '', label: 'All metrics' }, ...choicesOf(METRIC_ORDER, METRIC_LABELS)]}
+        />
         <span className="muted small">
           Production traffic only
           {filters.production !== 'true' ? ' (the Traffic filter does not apply here)' : ''}

@@ -3,6 +3,7 @@ import type { CompareResponse } from '../../../../../contracts/query-api';
 import { Panel } from '../../../components/ui/card';
 import { BarChart } from '../../../components/ui/charts/bar-chart';
 import { LineChart } from '../../../components/ui/charts/line-chart';
+import { choicesOf, SelectLabel } from '../../../components/ui/select-label';
 import { Async, Empty, Loading } from '../../../components/ui/states';
 import { type Filters, isoDate, windowLengthMs, windowParams } from '../../../lib/filters';
 import { formatWindow } from '../../../lib/format';
@@ -39,22 +40,13 @@ export function CompareScreen({ agentId, filters }: { agentId: string; filters: 
         id="compare-controls"
       >
         <div className="compare-controls">
-          <label className="select-label">
-            Mode
-            <select
-              aria-label="Comparison mode"
-              value={state.mode}
-              onChange={(e) =>
-                setParams({ mode: e.target.value === 'previous' ? null : e.target.value }, { replace: true })
-              }
-            >
-              {COMPARE_MODES.map((m) => (
-                <option key={m} value={m}>
-                  {COMPARE_MODE_LABELS[m]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectLabel
+            label="Mode"
+            ariaLabel="Comparison mode"
+            value={state.mode}
+            onChange={(v) => setParams({ mode: v === 'previous' ? null : v }, { replace: true })}
+            choices={choicesOf(COMPARE_MODES, COMPARE_MODE_LABELS)}
+          />
           <ModeInputs agentId={agentId} filters={filters} state={state} mode={state.mode} />
         </div>
         {(state.mode === 'tag' || state.mode === 'experiment') && (filters.tag || filters.model) && (

@@ -3,6 +3,7 @@ import { BarChart } from '../../../components/ui/charts/bar-chart';
 import { Group } from '../../../components/ui/group';
 import { Link } from '../../../components/ui/link';
 import { Async, Empty } from '../../../components/ui/states';
+import { DataTable, num } from '../../../components/ui/table';
 import { describeWindow, type Filters } from '../../../lib/filters';
 import { formatUsd } from '../../../lib/format';
 import { useParams, useSearch } from '../../../lib/router';
@@ -95,34 +96,32 @@ export function CostScreen({ agentId, filters }: { agentId: string; filters: Fil
           empty={<Empty title="No sessions in this window" />}
         >
           {(t) => (
-            <table className="table" aria-label="Expensive sessions">
-              <thead>
-                <tr>
-                  <th>Session</th>
-                  <th>Started</th>
-                  <th className="num">Cost</th>
-                  <th className="num">Tokens</th>
-                  <th className="num">LLM calls</th>
-                  <th className="num">Duration</th>
-                  <th />
+            <DataTable
+              label="Expensive sessions"
+              columns={[
+                'Session',
+                'Started',
+                num('Cost'),
+                num('Tokens'),
+                num('LLM calls'),
+                num('Duration'),
+                '',
+              ]}
+            >
+              {prepareOutliers(t).map((r) => (
+                <tr key={r.sessionId} data-session={r.sessionId}>
+                  <td>
+                    <Link href={sessionHref(search, agentId, r.sessionId)}>{r.name}</Link>
+                  </td>
+                  <td>{r.started}</td>
+                  <td className="num strong">{r.cost}</td>
+                  <td className="num">{r.tokens}</td>
+                  <td className="num">{r.llmCalls}</td>
+                  <td className="num">{r.duration}</td>
+                  <td>{r.abovePct && <span className="badge badge-bad">{r.abovePct}</span>}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {prepareOutliers(t).map((r) => (
-                  <tr key={r.sessionId} data-session={r.sessionId}>
-                    <td>
-                      <Link href={sessionHref(search, agentId, r.sessionId)}>{r.name}</Link>
-                    </td>
-                    <td>{r.started}</td>
-                    <td className="num strong">{r.cost}</td>
-                    <td className="num">{r.tokens}</td>
-                    <td className="num">{r.llmCalls}</td>
-                    <td className="num">{r.duration}</td>
-                    <td>{r.abovePct && <span className="badge badge-bad">{r.abovePct}</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </Async>
       </Panel>

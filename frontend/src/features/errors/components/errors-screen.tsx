@@ -4,7 +4,7 @@ import { BarChart } from '../../../components/ui/charts/bar-chart';
 import { LineChart } from '../../../components/ui/charts/line-chart';
 import { Group } from '../../../components/ui/group';
 import { Link } from '../../../components/ui/link';
-import { Async, Empty, ErrorState } from '../../../components/ui/states';
+import { Async, Empty, LoadMore } from '../../../components/ui/states';
 import { describeWindow, type Filters } from '../../../lib/filters';
 import { formatCount, formatPct } from '../../../lib/format';
 import { useParams, useSearch } from '../../../lib/router';
@@ -101,17 +101,7 @@ export function ErrorsScreen({ agentId, filters }: { agentId: string; filters: F
                   <GroupRows key={row.fingerprint} row={row} agentId={agentId} />
                 ))}
               </table>
-              {groups.moreError && <ErrorState error={groups.moreError} onRetry={groups.loadMore} />}
-              {groups.hasMore && (
-                <button
-                  type="button"
-                  className="load-more"
-                  onClick={groups.loadMore}
-                  disabled={groups.loadingMore}
-                >
-                  {groups.loadingMore ? 'Loading…' : 'Load more groups'}
-                </button>
-              )}
+              <LoadMore list={groups} what="groups" />
             </>
           )}
         </Async>

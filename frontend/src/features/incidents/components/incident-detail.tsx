@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import type { ChannelView } from '../../../../../contracts/alerts';
 import { Panel } from '../../../components/ui/card';
+import { Fact } from '../../../components/ui/facts';
 import { Link } from '../../../components/ui/link';
 import { Async, Empty } from '../../../components/ui/states';
+import { DataTable, num } from '../../../components/ui/table';
 import { formatCount, formatMs, formatTime, formatUsd } from '../../../lib/format';
 import { useSearch } from '../../../lib/router';
 import { sessionHref } from '../../../lib/routes';
@@ -118,34 +120,32 @@ function IncidentBody({ incident: i, onChanged }: { incident: IncidentDetail; on
       {i.top_sessions.length === 0 ? (
         <Empty title="No sessions in this window" />
       ) : (
-        <table className="table" aria-label="Top sessions">
-          <thead>
-            <tr>
-              <th>Session</th>
-              <th>Started</th>
-              <th>Status</th>
-              <th className="num">Cost</th>
-              <th className="num">Duration</th>
-              <th className="num">Tokens</th>
-              <th className="num">Errors</th>
+        <DataTable
+          label="Top sessions"
+          columns={[
+            'Session',
+            'Started',
+            'Status',
+            num('Cost'),
+            num('Duration'),
+            num('Tokens'),
+            num('Errors'),
+          ]}
+        >
+          {i.top_sessions.map((s) => (
+            <tr key={s.session_id} data-session={s.session_id}>
+              <td>
+                <Link href={sessionHref(search, i.agent_id, s.session_id)}>{s.session_id}</Link>
+              </td>
+              <td>{formatTime(s.started_at)}</td>
+              <td>{s.status}</td>
+              <td className="num">{formatUsd(s.cost_usd)}</td>
+              <td className="num">{formatMs(s.duration_ms)}</td>
+              <td className="num">{formatCount(s.tokens)}</td>
+              <td className={`num ${s.errors > 0 ? 'tone-bad' : ''}`}>{s.errors}</td>
             </tr>
-          </thead>
-          <tbody>
-            {i.top_sessions.map((s) => (
-              <tr key={s.session_id} data-session={s.session_id}>
-                <td>
-                  <Link href={sessionHref(search, i.agent_id, s.session_id)}>{s.session_id}</Link>
-                </td>
-                <td>{formatTime(s.started_at)}</td>
-                <td>{s.status}</td>
-                <td className="num">{formatUsd(s.cost_usd)}</td>
-                <td className="num">{formatMs(s.duration_ms)}</td>
-                <td className="num">{formatCount(s.tokens)}</td>
-                <td className={`num ${s.errors > 0 ? 'tone-bad' : ''}`}>{s.errors}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -155,83 +155,58 @@ function SignalFacts({ signal }: { signal: Signal }) {
   const f = describeSignal(signal);
   return (
     <dl className="facts facts-grid" data-signal="trigger">
-      <div>
-        <dt>Metric</dt>
-        <dd>
-          {f.metric}
-          {f.slice && <span className="tag">{f.slice}</span>}
-        </dd>
-      </div>
-      <div>
-        <dt>Value</dt>
-        <dd data-fact="value">{f.value}</dd>
-      </div>
-      <div>
-        <dt>Expected</dt>
-        <dd data-fact="expected">{f.expected}</dd>
-      </div>
-      <div>
-        <dt>Band</dt>
-        <dd data-fact="band">{f.band}</dd>
-      </div>
-      <div>
-        <dt>z</dt>
-        <dd data-fact="z">{f.z}</dd>
-      </div>
-      <div>
-        <dt>Volume</dt>
-        <dd>{formatCount(signal.volume)}</dd>
-      </div>
-      <div>
-        <dt>Window</dt>
-        <dd data-fact="window">{f.window}</dd>
-      </div>
-      <div>
-        <dt>Why</dt>
-        <dd>
-          {f.reason} <SeverityBadge severity={signal.severity} />
-        </dd>
-      </div>
+      <Fact label="Metric">
+        {f.metric}
+        {f.slice && <span className="tag">{f.slice}</span>}
+      </Fact>
+      <Fact label="Value" id="value">
+        {f.value}
+      </Fact>
+      <Fact label="Expected" id="expected">
+        {f.expected}
+      </Fact>
+      <Fact label="Band" id="band">
+        {f.band}
+      </Fact>
+      <Fact label="z" id="z">
+        {f.z}
+      </Fact>
+      <Fact label="Volume">{formatCount(signal.volume)}</Fact>
+      <Fact label="Window" id="window">
+        {f.window}
+      </Fact>
+      <Fact label="Why">
+        {f.reason} <SeverityBadge severity={signal.severity} />
+      </Fact>
     </dl>
   );
 }
 
 function SignalTable({ signals }: { signals: Signal[] }) {
   return (
-    <table className="table" aria-label="Signals">
-      <thead>
-        <tr>
-          <th>Metric</th>
-          <th>Slice</th>
-          <th className="num">Value</th>
-          <th className="num">Expected</th>
-          <th>Band</th>
-          <th className="num">z</th>
-          <th>Window</th>
-          <th>Severity</th>
-        </tr>
-      </thead>
-      <tbody>
-        {signals.map((s, n) => {
-          const f = describeSignal(s);
-          return (
-            // biome-ignore lint/suspicious/noArrayIndexKey: signals have no id and never reorder
-            <tr key={n}>
-              <td>{f.metric}</td>
-              <td>{f.slice ?? 'all'}</td>
-              <td className="num">{f.value}</td>
-              <td className="num">{f.expected}</td>
-              <td>{f.band}</td>
-              <td className="num">{f.z}</td>
-              <td className="small">{f.window}</td>
-              <td>
-                <SeverityBadge severity={s.severity} />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      label="Signals"
+      columns={['Metric', 'Slice', num('Value'), num('Expected'), 'Band', num('z'), 'Window', 'Severity']}
+    >
+      {signals.map((s, n) => {
+        const f = describeSignal(s);
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: signals have no id and never reorder
+          <tr key={n}>
+            <td>{f.metric}</td>
+            <td>{f.slice ?? 'all'}</td>
+            <td className="num">{f.value}</td>
+            <td className="num">{f.expected}</td>
+            <td>{f.band}</td>
+            <td className="num">{f.z}</td>
+            <td className="small">{f.window}</td>
+            <td>
+              <SeverityBadge severity={s.severity} />
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -242,47 +217,38 @@ function Deliveries({ deliveries }: { deliveries: IncidentDetail['deliveries'] }
   );
   if (deliveries.length === 0) return <p className="muted">No channel was notified.</p>;
   return (
-    <table className="table" aria-label="Deliveries">
-      <thead>
-        <tr>
-          <th>Channel</th>
-          <th>Notification</th>
-          <th>Status</th>
-          <th className="num">Attempts</th>
-          <th>Last attempt</th>
-          <th>Error</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deliveriesByChannel(deliveries).flatMap((g) =>
-          g.items.map((d, n) => {
-            const c = names.get(g.channelId);
-            return (
-              // biome-ignore lint/suspicious/noArrayIndexKey: one channel's deliveries never reorder
-              <tr key={`${g.channelId}-${n}`} data-delivery={d.status}>
-                <td>
-                  {n === 0 && (c ? `${c.name} (${c.type})` : <span className="mono">{g.channelId}</span>)}
-                </td>
-                <td>{d.type}</td>
-                <td>
-                  <span
-                    className={`badge ${d.status === 'failed' ? 'badge-failure' : d.status === 'sent' ? 'badge-success' : ''}`}
-                  >
-                    {d.status}
-                  </span>
-                  {d.status === 'pending' && d.not_before && (
-                    <span className="muted small"> not before {formatTime(d.not_before)}</span>
-                  )}
-                </td>
-                <td className="num">{d.attempts}</td>
-                <td>{formatTime(d.last_attempt_at)}</td>
-                <td className="tone-bad wrap">{d.error ?? ''}</td>
-              </tr>
-            );
-          }),
-        )}
-      </tbody>
-    </table>
+    <DataTable
+      label="Deliveries"
+      columns={['Channel', 'Notification', 'Status', num('Attempts'), 'Last attempt', 'Error']}
+    >
+      {deliveriesByChannel(deliveries).flatMap((g) =>
+        g.items.map((d, n) => {
+          const c = names.get(g.channelId);
+          return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: one channel's deliveries never reorder
+            <tr key={`${g.channelId}-${n}`} data-delivery={d.status}>
+              <td>
+                {n === 0 && (c ? `${c.name} (${c.type})` : <span className="mono">{g.channelId}</span>)}
+              </td>
+              <td>{d.type}</td>
+              <td>
+                <span
+                  className={`badge ${d.status === 'failed' ? 'badge-failure' : d.status === 'sent' ? 'badge-success' : ''}`}
+                >
+                  {d.status}
+                </span>
+                {d.status === 'pending' && d.not_before && (
+                  <span className="muted small"> not before {formatTime(d.not_before)}</span>
+                )}
+              </td>
+              <td className="num">{d.attempts}</td>
+              <td>{formatTime(d.last_attempt_at)}</td>
+              <td className="tone-bad wrap">{d.error ?? ''}</td>
+            </tr>
+          );
+        }),
+      )}
+    </DataTable>
   );
 }
 

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { Panel } from '../../../components/ui/card';
 import { Link } from '../../../components/ui/link';
-import { Async, Empty, ErrorState } from '../../../components/ui/states';
+import { choicesOf, SelectLabel } from '../../../components/ui/select-label';
+import { Async, Empty, LoadMore } from '../../../components/ui/states';
+import { DataTable, num } from '../../../components/ui/table';
 import { describeWindow, type Filters } from '../../../lib/filters';
 import { useParams, useSearch } from '../../../lib/router';
 import { useIncidentList } from '../api/use-incidents';
@@ -30,22 +32,13 @@ export function IncidentsScreen({ agentId, filters }: { agentId: string; filters
   return (
     <div className="stack">
       <div className="filter-bar" role="toolbar" aria-label="Incident filters">
-        <label className="select-label">
-          Status
-          <select
-            aria-label="Incident status"
-            value={status}
-            onChange={(e) =>
-              setParams({ status: e.target.value === 'all' ? null : e.target.value }, { replace: true })
-            }
-          >
-            {STATUS_FILTERS.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectLabel
+          label="Status"
+          ariaLabel="Incident status"
+          value={status}
+          onChange={(v) => setParams({ status: v === 'all' ? null : v }, { replace: true })}
+          choices={choicesOf(STATUS_FILTERS, STATUS_LABELS)}
+        />
       </div>
       {selected && (
         <IncidentDetailPanel
@@ -96,55 +89,41 @@ function IncidentList({
       >
         {() => (
           <>
-            <table className="table" aria-label={title}>
-              <thead>
-                <tr>
-                  <th>Severity</th>
-                  <th>Incident</th>
-                  <th>What</th>
-                  <th>Opened</th>
-                  <th>Resolved</th>
-                  <th className="num">Duration</th>
+            <DataTable
+              label={title}
+              columns={['Severity', 'Incident', 'What', 'Opened', 'Resolved', num('Duration')]}
+            >
+              {prepareIncidentRows(
+                list.pages.flatMap((p) => p.incidents),
+                now,
+              ).map((r) => (
+                <tr
+                  key={r.id}
+                  data-incident={r.id}
+                  aria-selected={r.id === selected}
+                  className={r.id === selected ? 'incident-selected' : undefined}
+                >
+                  <td>
+                    <SeverityBadge severity={r.severity} />
+                    {r.peak !== r.severity && (
+                      <span className="muted small" title="Peak severity">
+                        {' '}
+                        peak {r.peak}
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    <Link href={incidentHref(search, r.id)}>{r.title}</Link>
+                    {r.acknowledged && <span className="badge">acknowledged</span>}
+                  </td>
+                  <td className="muted">{r.subject}</td>
+                  <td>{r.opened}</td>
+                  <td>{r.resolved}</td>
+                  <td className="num">{r.duration}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {prepareIncidentRows(
-                  list.pages.flatMap((p) => p.incidents),
-                  now,
-                ).map((r) => (
-                  <tr
-                    key={r.id}
-                    data-incident={r.id}
-                    aria-selected={r.id === selected}
-                    className={r.id === selected ? 'incident-selected' : undefined}
-                  >
-                    <td>
-                      <SeverityBadge severity={r.severity} />
-                      {r.peak !== r.severity && (
-                        <span className="muted small" title="Peak severity">
-                          {' '}
-                          peak {r.peak}
-                        </span>
-                      )}
-                    </td>
-                    <td>
-                      <Link href={incidentHref(search, r.id)}>{r.title}</Link>
-                      {r.acknowledged && <span className="badge">acknowledged</span>}
-                    </td>
-                    <td className="muted">{r.subject}</td>
-                    <td>{r.opened}</td>
-                    <td>{r.resolved}</td>
-                    <td className="num">{r.duration}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {list.moreError && <ErrorState error={list.moreError} onRetry={list.loadMore} />}
-            {list.hasMore && (
-              <button type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
-                {list.loadingMore ? 'Loading…' : `Load more ${status} incidents`}
-              </button>
-            )}
+              ))}
+            </DataTable>
+            <LoadMore list={list} what={`${status} incidents`} />
           </>
         )}
       </Async>

@@ -5,6 +5,7 @@ import { Group } from '../../../components/ui/group';
 import { Icon } from '../../../components/ui/icon';
 import { Link } from '../../../components/ui/link';
 import { Async, Empty } from '../../../components/ui/states';
+import { DataTable } from '../../../components/ui/table';
 import { formatCount, formatMs, formatUsd } from '../../../lib/format';
 import { useParams, useSearch } from '../../../lib/router';
 import { VIEW_LABELS, type View, viewHref } from '../../../lib/routes';
@@ -319,24 +320,15 @@ function SessionDetail({ agentId, detail }: { agentId: string; detail: SessionDe
             s.evals.length === 0 ? (
               <Empty title="No rubric results for this session" />
             ) : (
-              <table className="table" aria-label="Evals">
-                <thead>
-                  <tr>
-                    <th>Rubric</th>
-                    <th>Result</th>
-                    <th>Description</th>
+              <DataTable label="Evals" columns={['Rubric', 'Result', 'Description']}>
+                {s.evals.map((e) => (
+                  <tr key={`${e.name}-${e.at}`}>
+                    <td>{e.name}</td>
+                    <td className="mono">{String(e.result)}</td>
+                    <td className="muted">{e.description ?? ''}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {s.evals.map((e) => (
-                    <tr key={`${e.name}-${e.at}`}>
-                      <td>{e.name}</td>
-                      <td className="mono">{String(e.result)}</td>
-                      <td className="muted">{e.description ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
             )
           ) : lists[tab].length === 0 ? (
             <Empty

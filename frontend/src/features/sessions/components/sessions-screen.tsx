@@ -1,6 +1,8 @@
 import { Panel } from '../../../components/ui/card';
 import { Link } from '../../../components/ui/link';
-import { Async, Empty, ErrorState } from '../../../components/ui/states';
+import { type Choice, choicesOf, SelectLabel } from '../../../components/ui/select-label';
+import { Async, Empty, LoadMore } from '../../../components/ui/states';
+import { DataTable, num } from '../../../components/ui/table';
 import { describeSlice, describeWindow, type Filters } from '../../../lib/filters';
 import { useParams, useSearch } from '../../../lib/router';
 import { sessionHref } from '../../../lib/routes';
@@ -15,6 +17,17 @@ import {
   type Sort,
 } from '../lib/session-list';
 import { ExportButtons } from './export-buttons';
+
+const HAS_ERROR_CHOICES: Choice[] = [
+  { value: '', label: 'Any' },
+  { value: 'true', label: 'With errors' },
+  { value: 'false', label: 'Without errors' },
+];
+const STATUS_CHOICES: Choice[] = [
+  { value: '', label: 'Any' },
+  { value: 'finished', label: 'Finished' },
+  { value: 'running', label: 'Running' },
+];
 
 /** Every session of the window, any combination of filters, newest (or costliest, slowest…) first. */
 export function SessionsScreen({ agentId, filters }: { agentId: string; filters: Filters }) {
@@ -38,49 +51,24 @@ export function SessionsScreen({ agentId, filters }: { agentId: string; filters:
       }
     >
       <div className="filter-bar" role="toolbar" aria-label="Session filters">
-        <label className="select-label">
-          Sort
-          <select
-            aria-label="Sort"
-            value={state.sort}
-            onChange={(e) =>
-              setParams(
-                { sort: e.target.value === 'started_at' ? null : (e.target.value as Sort) },
-                { replace: true },
-              )
-            }
-          >
-            {SORTS.map((s) => (
-              <option key={s} value={s}>
-                {SORT_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="select-label">
-          Errors
-          <select
-            aria-label="Errors"
-            value={state.hasError ?? ''}
-            onChange={(e) => setParams({ has_error: e.target.value || null }, { replace: true })}
-          >
-            <option value="">Any</option>
-            <option value="true">With errors</option>
-            <option value="false">Without errors</option>
-          </select>
-        </label>
-        <label className="select-label">
-          Status
-          <select
-            aria-label="Status"
-            value={state.status ?? ''}
-            onChange={(e) => setParams({ status: e.target.value || null }, { replace: true })}
-          >
-            <option value="">Any</option>
-            <option value="finished">Finished</option>
-            <option value="running">Running</option>
-          </select>
-        </label>
+        <SelectLabel
+          label="Sort"
+          value={state.sort}
+          onChange={(v) => setParams({ sort: v === 'started_at' ? null : (v as Sort) }, { replace: true })}
+          choices={choicesOf(SORTS, SORT_LABELS)}
+        />
+        <SelectLabel
+          label="Errors"
+          value={state.hasError ?? ''}
+          onChange={(v) => setParams({ has_error: v || null }, { replace: true })}
+          choices={HAS_ERROR_CHOICES}
+        />
+        <SelectLabel
+          label="Status"
+          value={state.status ?? ''}
+          onChange={(v) => setParams({ status: v || null }, { replace: true })}
+          choices={STATUS_CHOICES}
+        />
         {state.fingerprint && (
           <button
             type="button"
@@ -98,55 +86,48 @@ export function SessionsScreen({ agentId, filters }: { agentId: string; filters:
       >
         {() => (
           <>
-            <table className="table" aria-label="Sessions">
-              <thead>
-                <tr>
-                  <th>Session</th>
-                  <th>Started</th>
-                  <th>Outcome</th>
-                  <th className="num">Duration</th>
-                  <th className="num">Cost</th>
-                  <th className="num">Tokens</th>
-                  <th className="num">LLM calls</th>
-                  <th className="num">Errors</th>
-                  <th>Tags</th>
-                </tr>
-              </thead>
-              <tbody>
-                {prepareSessionRows(list.pages.flatMap((p) => p.sessions)).map((r) => (
-                  <tr key={r.sessionId} data-session={r.sessionId}>
-                    <td>
-                      <Link href={sessionHref(search, agentId, r.sessionId)}>{r.name}</Link>
-                      {r.experiment && <span className="badge">exp {r.experiment}</span>}
-                    </td>
-                    <td>{r.started}</td>
-                    <td>
-                      <span className={`badge badge-${r.status === 'running' ? 'neutral' : r.outcome}`}>
-                        {r.status === 'running' ? 'running' : r.outcome}
+            <DataTable
+              label="Sessions"
+              columns={[
+                'Session',
+                'Started',
+                'Outcome',
+                num('Duration'),
+                num('Cost'),
+                num('Tokens'),
+                num('LLM calls'),
+                num('Errors'),
+                'Tags',
+              ]}
+            >
+              {prepareSessionRows(list.pages.flatMap((p) => p.sessions)).map((r) => (
+                <tr key={r.sessionId} data-session={r.sessionId}>
+                  <td>
+                    <Link href={sessionHref(search, agentId, r.sessionId)}>{r.name}</Link>
+                    {r.experiment && <span className="badge">exp {r.experiment}</span>}
+                  </td>
+                  <td>{r.started}</td>
+                  <td>
+                    <span className={`badge badge-${r.status === 'running' ? 'neutral' : r.outcome}`}>
+                      {r.status === 'running' ? 'running' : r.outcome}
+                    </span>
+                  </td>
+                  <td className="num">{r.duration}</td>
+                  <td className="num">{r.cost}</td>
+                  <td className="num">{r.tokens}</td>
+                  <td className="num">{r.llmCalls}</td>
+                  <td className={`num ${r.errors > 0 ? 'tone-bad' : ''}`}>{r.errors}</td>
+                  <td className="tags">
+                    {r.tags.map((t) => (
+                      <span key={t} className="tag">
+                        {t}
                       </span>
-                    </td>
-                    <td className="num">{r.duration}</td>
-                    <td className="num">{r.cost}</td>
-                    <td className="num">{r.tokens}</td>
-                    <td className="num">{r.llmCalls}</td>
-                    <td className={`num ${r.errors > 0 ? 'tone-bad' : ''}`}>{r.errors}</td>
-                    <td className="tags">
-                      {r.tags.map((t) => (
-                        <span key={t} className="tag">
-                          {t}
-                        </span>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {list.moreError && <ErrorState error={list.moreError} onRetry={list.loadMore} />}
-            {list.hasMore && (
-              <button type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
-                {list.loadingMore ? 'Loading…' : 'Load more sessions'}
-              </button>
-            )}
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+            <LoadMore list={list} what="sessions" />
           </>
         )}
       </Async>
