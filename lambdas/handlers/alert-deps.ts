@@ -36,6 +36,7 @@ export function alertConfigFromEnv(e: Env): AlertConfig {
       ...DEFAULT_ALERT_CONFIG.baseline,
       windowDays: e.VIGIL_BASELINE_WINDOW_DAYS,
       warmupDays: e.VIGIL_BASELINE_WARMUP_DAYS,
+      retentionDays: e.VIGIL_BASELINE_RETENTION_DAYS,
     },
     detect: { ...DEFAULT_ALERT_CONFIG.detect, minWindowMinutes: e.VIGIL_ANOMALY_MIN_WINDOW_MINUTES },
     dashboardUrl: e.VIGIL_DASHBOARD_URL ?? null,

@@ -19,6 +19,8 @@ const schema = z.object({
   VIGIL_DASHBOARD_URL: z.string().url().optional(),
   VIGIL_BASELINE_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   VIGIL_BASELINE_WARMUP_DAYS: z.coerce.number().min(0).max(90).default(7),
+  /** Days each daily baseline is kept (charts, comparisons) before the TTL or the job deletes it. */
+  VIGIL_BASELINE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   VIGIL_ANOMALY_MIN_WINDOW_MINUTES: z.coerce.number().int().min(5).max(360).default(20),
 });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_CONFIG } from '../../lambdas/domain/alerts/config';
+import { alertConfigFromEnv } from '../../lambdas/handlers/alert-deps';
 import { createBaselineJob } from '../../lambdas/handlers/baseline-job';
+import { env } from '../../lambdas/platform/env';
 import { FakeClock, type RunningVigil, startVigil } from '../helpers/local-runtime';
 import { type AgentTraffic, DAY, HOUR, seedHistory, sessionsBetween } from '../helpers/traffic';
 
@@ -135,5 +137,19 @@ describe('catching up on a missed daily baseline (onlyMissing)', () => {
     clock.t = D0 + DAY + HOUR;
     expect((await job({ onlyMissing: true })).skipped).toBe(0);
     expect(await computedAt('2026-05-05')).toBe(D0 + DAY + HOUR);
+  });
+});
+
+describe('baseline settings from the Lambda environment', () => {
+  it('reads the retention, window and warm-up, with 90 days kept by default', () => {
+    const base = { VIGIL_TABLE_NAME: 't', VIGIL_BUCKET_NAME: 'b' };
+    expect(alertConfigFromEnv(env(base)).baseline.retentionDays).toBe(90);
+    const set = alertConfigFromEnv(
+      env({ ...base, VIGIL_BASELINE_RETENTION_DAYS: '400', VIGIL_BASELINE_WINDOW_DAYS: '21' }),
+    );
+    expect(set.baseline).toMatchObject({ retentionDays: 400, windowDays: 21, warmupDays: 7 });
+    expect(() => env({ ...base, VIGIL_BASELINE_RETENTION_DAYS: '0' })).toThrow(
+      /VIGIL_BASELINE_RETENTION_DAYS/,
+    );
   });
 });
