@@ -16,12 +16,17 @@
  * own ReturnConsumedCapacity (INDEXES) is recorded beside it for comparison.
  *
  *   npx tsx bench/dynamo-cost.ts [--sessions 40] [--warmup 20] [--events 20] [--per-request 10]
- *                                [--payload 1024] [--tags 1] [--lucidic] [--busy] [--ops] [--write]
+ *                                [--payload 1024] [--tags 1] [--lucidic] [--busy] [--parallel 1]
+ *                                [--sketches packed|bins] [--ops] [--write]
  *
  * --lucidic sends each event as its own Lucidic /api/events request (initsession and updatesession
  * around them) instead of batch requests. --ops adds a table of writes by operation (item kind,
  * command and the attributes its update expression names). --busy draws latencies, tokens and session
- * lengths from wide distributions (a busy hour: sketch bins fill, rollup items grow). --write appends a dated section to bench/RESULTS.md.
+ * lengths from wide distributions (a busy hour: sketch bins fill, rollup items grow). --parallel N runs N
+ * sessions at a time (folds of the same agent-hour then race on its rollup items: packed sketches
+ * retry their compare-and-set). --sketches bins swaps the composition root's rollup store for one that
+ * keeps every sketch bin its own ADDed number (the format before packed sketches), to compare.
+ * --write appends a dated section to bench/RESULTS.md.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
@@ -30,6 +35,7 @@ import { join } from 'node:path';
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { DynamoDbRollupStore, type SketchFormat } from '../lambdas/adapters/dynamodb/rollup-store';
 import { VIGIL_TABLE_SCHEMA } from '../lambdas/adapters/dynamodb/table';
 import { reconcile } from '../lambdas/domain/ingest';
 import { createKey } from '../lambdas/domain/keys';
@@ -129,6 +135,8 @@ export class Meter {
   readonly rollups = new Map<string, Item>();
   dynaliteUnits = 0;
   reads = 0;
+  /** GetItem calls on rollup items (the packed format's read before each compare-and-set). */
+  rollupGets = 0;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -152,6 +160,7 @@ export class Meter {
     this.rollups.clear();
     this.dynaliteUnits = 0;
     this.reads = 0;
+    this.rollupGets = 0;
   }
 
   private async read(key: Item): Promise<Item | null> {
@@ -194,6 +203,8 @@ export class Meter {
         const command = (context as { commandName?: string }).commandName ?? '';
         const input = args.input as Record<string, unknown>;
         if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.reads++;
+        if (command === 'GetItemCommand' && String((input.Key as Item).pk?.S).startsWith('R#'))
+          this.rollupGets++;
         if (!/^(PutItem|UpdateItem|DeleteItem|BatchWriteItem)Command$/.test(command)) return next(args);
         input.ReturnConsumedCapacity = 'INDEXES';
         const run = this.chain.then(() => this.metered(command, input, () => next(args)));
@@ -349,6 +360,9 @@ export interface Workload {
    * over wide ranges, so every sketch in the hour's rollup items fills many bins, as in production.
    */
   busy: boolean;
+  /** Sessions sent at the same time. */
+  parallel: number;
+  sketches: SketchFormat;
 }
 
 /** Deterministic uniform [0, 1) numbers from a seed. */
@@ -559,7 +573,14 @@ export interface CostResult {
     maxBytes: number;
     packedMeanBytes: number;
     packedMaxBytes: number;
+    /** Items still holding per-bin number attributes (the estimate above applies to them only). */
+    withBinAttrs: number;
   };
+  /** Lost rollup compare-and-sets, rollup GetItems, failed-condition rollup writes and their WRU, per session. */
+  rollupLostCas: number;
+  rollupGets: number;
+  rollupFailedWrites: number;
+  rollupFailedWru: number;
   reconcileWru: number;
   /** Writes and WRU per session by operation, largest first. */
   ops: Array<[string, { writes: number; wru: number }]>;
@@ -586,6 +607,15 @@ export async function measure(w: Workload): Promise<CostResult> {
       { name: 'bench', scopes: ['ingest'], agents: '*' },
       Date.now(),
     );
+    if (w.sketches !== 'packed') {
+      deps.rollups = new DynamoDbRollupStore({
+        client: metered,
+        tableName,
+        retentionDays: 90,
+        sketchFormat: w.sketches,
+      });
+    }
+    const rollupStore = deps.rollups as DynamoDbRollupStore;
     const lambda = createIngestHandler(deps);
     const agent = `agt_bench_${randomUUID().slice(0, 8)}`;
     // Every session in the middle of the previous hour: the rollup items are the same hour's.
@@ -599,10 +629,20 @@ export async function measure(w: Workload): Promise<CostResult> {
         base + (w.busy ? (i * 7919) % 1_800 : i % 60) * 1000,
         w,
       );
-    for (let i = 0; i < w.warmup; i++) await one(i);
+    const run = async (from: number, n: number): Promise<number> => {
+      let sent = 0;
+      for (let i = 0; i < n; i += w.parallel) {
+        const group = Array.from({ length: Math.min(w.parallel, n - i) }, (_, j) => one(from + i + j));
+        for (const r of await Promise.all(group)) sent += r;
+      }
+      return sent;
+    };
+    await run(0, w.warmup);
     meter.reset();
-    let requests = 0;
-    for (let i = 0; i < w.sessions; i++) requests += await one(w.warmup + i);
+    const retriesBefore = rollupStore.casConflicts;
+    const requests = await run(w.warmup, w.sessions);
+    const rollupLostCas = (rollupStore.casConflicts - retriesBefore) / w.sessions;
+    const rollupGets = meter.rollupGets / w.sessions;
     const rows = [...meter.wru].map(([k, v]) => [k, v / w.sessions] as [string, number]);
     const writes = new Map([...meter.calls].map(([k, v]) => [k, v / w.sessions]));
     rows.sort((a, b) => b[1] - a[1]);
@@ -612,7 +652,10 @@ export async function measure(w: Workload): Promise<CostResult> {
     const rollupSizes = [...meter.sizes.values()]
       .filter((s) => s.kind === 'rollup')
       .map((s) => s.bytes - 100);
-    const packedSizes = [...meter.rollups.values()].map(packedRollupSize);
+    const withBins = [...meter.rollups.values()].filter((i) =>
+      Object.keys(i).some((n) => /^[A-Z](-?\d+|z)$/.test(n)),
+    );
+    const packedSizes = withBins.map(packedRollupSize);
     for (const { kind, bytes } of meter.sizes.values()) {
       if (kind === 'rollup' || kind === 'tag values' || kind === 'other') continue;
       stored.set(kind, (stored.get(kind) ?? 0) + bytes / w.sessions);
@@ -649,7 +692,12 @@ export async function measure(w: Workload): Promise<CostResult> {
         maxBytes: Math.max(0, ...rollupSizes),
         packedMeanBytes: packedSizes.reduce((n, b) => n + b, 0) / Math.max(1, packedSizes.length),
         packedMaxBytes: Math.max(0, ...packedSizes),
+        withBinAttrs: withBins.length,
       },
+      rollupLostCas,
+      rollupGets,
+      rollupFailedWrites: writes.get('rollup (failed condition)') ?? 0,
+      rollupFailedWru: rows.find(([k]) => k === 'rollup (failed condition)')?.[1] ?? 0,
       reconcileWru,
       ops,
     };
@@ -666,9 +714,10 @@ export function report(r: CostResult, withOps = false): string {
   lines.push(
     `Workload: ${w.sessions} sessions measured after ${w.warmup} warm-up sessions (same agent, same hour); ` +
       `${w.busy ? 'busy hour (wide latency, token, cost and session-length distributions, sessions spread over 30 min), ' : ''}` +
+      `${w.parallel > 1 ? `${w.parallel} sessions at a time, ` : ''}` +
       `${w.eventsPerSession} events per session, ${w.lucidic ? 'one Lucidic request per event' : `${w.eventsPerRequest} events per batch request`} ` +
       `(${r.requestsPerSession.toFixed(1)} requests per session), ~${w.payloadBytes} B payload per event, ${w.tags} session tag(s), ` +
-      'retention 90 days.',
+      `retention 90 days; sketches ${w.sketches === 'packed' ? 'packed (one Binary attribute each, compare-and-set)' : 'as one ADDed number per bin'}.`,
   );
   lines.push('');
   lines.push('| per session, by item kind | write requests | WRU |');
@@ -701,9 +750,16 @@ export function report(r: CostResult, withOps = false): string {
   lines.push(
     `Rollup writes: ${(rollupWru / Math.max(rollupWrites, 1e-9)).toFixed(2)} WRU per write; ` +
       `${r.rollupItems.count} rollup items written during the measured sessions, ` +
-      `${(r.rollupItems.meanBytes / 1024).toFixed(2)} KB on average, largest ${(r.rollupItems.maxBytes / 1024).toFixed(2)} KB ` +
-      `(with each sketch packed into one Binary attribute, an estimate: ${(r.rollupItems.packedMeanBytes / 1024).toFixed(2)} KB on average, ` +
-      `largest ${(r.rollupItems.packedMaxBytes / 1024).toFixed(2)} KB).`,
+      `${(r.rollupItems.meanBytes / 1024).toFixed(2)} KB on average, largest ${(r.rollupItems.maxBytes / 1024).toFixed(2)} KB` +
+      (r.rollupItems.withBinAttrs > 0
+        ? ` (with each sketch packed into one Binary attribute, an estimate: ${(r.rollupItems.packedMeanBytes / 1024).toFixed(2)} KB on average, ` +
+          `largest ${(r.rollupItems.packedMaxBytes / 1024).toFixed(2)} KB).`
+        : '.'),
+  );
+  lines.push(
+    `Rollup compare-and-set: ${r.rollupLostCas.toFixed(2)} lost per session, each then written as ADDs ` +
+      `(${r.rollupFailedWrites.toFixed(2)} failed-condition rollup writes, ${r.rollupFailedWru.toFixed(2)} WRU, included above); ` +
+      `${r.rollupGets.toFixed(2)} strongly consistent rollup GetItems per session (read units, not in the table).`,
   );
   if (withOps) {
     lines.push('');
@@ -713,6 +769,11 @@ export function report(r: CostResult, withOps = false): string {
       lines.push(`| ${label.replaceAll('|', '/')} | ${v.writes.toFixed(2)} | ${v.wru.toFixed(2)} |`);
   }
   return lines.join('\n');
+}
+
+function sketchFormat(v: string | undefined): SketchFormat {
+  if (v === 'packed' || v === 'bins') return v;
+  throw new Error(`--sketches: expected packed or bins, got ${v}`);
 }
 
 function arg(name: string, fallback: number): number {
@@ -731,6 +792,10 @@ async function main(): Promise<void> {
     tags: arg('tags', 1),
     lucidic,
     busy: process.argv.includes('--busy'),
+    parallel: Math.max(1, arg('parallel', 1)),
+    sketches: process.argv.includes('--sketches')
+      ? sketchFormat(process.argv[process.argv.indexOf('--sketches') + 1])
+      : 'packed',
   };
   const r = await measure(w);
   const text = report(r, process.argv.includes('--ops'));

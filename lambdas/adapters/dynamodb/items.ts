@@ -19,6 +19,8 @@ import {
   type SketchName,
 } from '../../domain/rollup';
 import { owesSettlement } from '../../domain/session-merge';
+import { mergeBins } from '../../domain/sketch';
+import { decodeSketch } from './sketch-codec';
 import { encTime, indexKeys, keys, unesc } from './table';
 
 /** Record ↔ item converters. The SDK's marshaller is not a dependency, so JSON-like values convert here. */
@@ -354,8 +356,9 @@ export function itemToPendingFold(item: Item) {
  * Rollup attribute names. A rollup item is rewritten (and billed by its whole size) on every fold that
  * touches its slice and hour, and a busy hour's sketches hold hundreds of bins, one attribute each: so
  * names are as short as they can be. Counters are two lower-case letters; a sketch bin is its sketch's
- * upper-case letter and the bin index ("L357", "Cz"). Neither can be taken for a fold marker ("f…:").
- * ADD on each attribute stays atomic, so concurrent folds never lose counts and never retry.
+ * upper-case letter and the bin index ("L357", "Cz"), or, packed (the default, see rollup-store.ts), a
+ * whole sketch is one Binary attribute named by the letter alone ("L"). None can be taken for a fold
+ * marker ("f…:").
  */
 export const COUNTER_ATTR: Record<CounterName, string> = {
   sessions: 'ss',
@@ -391,9 +394,21 @@ const SKETCH_OF_LETTER = new Map(Object.entries(SKETCH_LETTER).map(([s, l]) => [
 
 export const counterAttr = (counter: CounterName): string => COUNTER_ATTR[counter];
 export const binAttr = (sketch: SketchName, bin: string): string => `${SKETCH_LETTER[sketch]}${bin}`;
-
-/** Bins that net to (almost) nothing are dropped on read, as mergeBins drops them in memory. */
-const BIN_EPS = 1e-9;
+/** The sketch and bin of a per-bin number attribute ("L357" → eventLatency, "357"), else null. */
+export function parseBinAttr(name: string): { sketch: SketchName; bin: string } | null {
+  const sketch = SKETCH_OF_LETTER.get(name[0]!);
+  if (!sketch || !/^.(-?\d+|z)$/.test(name)) return null;
+  return { sketch, bin: name.slice(1) };
+}
+/** A packed sketch (sketch-codec.ts): one Binary attribute named by the sketch's letter alone ("L"). */
+export const packedSketchAttr = (sketch: SketchName): string => SKETCH_LETTER[sketch];
+/**
+ * The compare-and-set version of an item's packed sketches: every write that replaces a packed sketch
+ * requires the version it read and stores the next one. Counter-only ADDs leave it alone.
+ */
+export const SKETCH_VERSION_ATTR = 'v';
+export const sketchVersionOf = (item: Item | null): number | null =>
+  item?.[SKETCH_VERSION_ATTR]?.N === undefined ? null : Number(item[SKETCH_VERSION_ATTR].N);
 
 /**
  * The attributes a rollup item carries besides its data, SET on every write (a no-op after the first):
@@ -425,11 +440,11 @@ export function itemToRollup(item: Item): RollupRecord {
   const record = emptyRecord(rollupKeyOf(item));
   for (const c of COUNTERS) record.counters[c] = getN(item, counterAttr(c));
   for (const [name, value] of Object.entries(item)) {
-    if (value.N === undefined) continue;
     const sketch = SKETCH_OF_LETTER.get(name[0]!);
     if (!sketch) continue;
-    const w = Number(value.N);
-    if (Math.abs(w) >= BIN_EPS) record.sketches[sketch][name.slice(1)] = w;
+    // Bins of either format add up: an item may hold both (written by stores of both formats).
+    if (value.B !== undefined && name.length === 1) mergeBins(record.sketches[sketch], decodeSketch(value.B));
+    else if (value.N !== undefined) mergeBins(record.sketches[sketch], { [name.slice(1)]: Number(value.N) });
   }
   return record;
 }

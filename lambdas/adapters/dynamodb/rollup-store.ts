@@ -9,8 +9,24 @@ import {
   rollupKeyString,
   type SketchName,
 } from '../../domain/rollup';
+import { mergeBins, type SketchBins } from '../../domain/sketch';
 import { type DynamoDbStoreOptions, Expr, mapLimit, VigilTable, WRITE_CONCURRENCY } from './client';
-import { addend, binAttr, counterAttr, foldMarker, itemToRollup, num, rollupIdentity, str } from './items';
+import {
+  addend,
+  binAttr,
+  counterAttr,
+  foldMarker,
+  type Item,
+  itemToRollup,
+  num,
+  packedSketchAttr,
+  parseBinAttr,
+  rollupIdentity,
+  SKETCH_VERSION_ATTR,
+  sketchVersionOf,
+  str,
+} from './items';
+import { decodeSketch, encodeSketch } from './sketch-codec';
 import { clampHour, encHour, esc, indexKeys, keys } from './table';
 
 /**
@@ -20,10 +36,27 @@ import { clampHour, encHour, esc, indexKeys, keys } from './table';
 const MAX_ADD_CHARS = 3000;
 /** Queued markers one write removes on the side (keeps the expression well inside its limits). */
 const MAX_PIGGYBACK = 16;
+/** Number bins one packed write moves into the blob at most (keeps the expression inside 4 KB). */
+const MAX_COMPACT = 150;
 /** Queued markers per item before they get a write of their own. */
 const MAX_QUEUED = 16;
 /** Items with queued markers before the oldest gets a write of its own. */
 const MAX_QUEUED_ITEMS = 5000;
+
+/**
+ * How sketch bins are stored. `packed`: one Binary attribute per sketch, replaced by read-modify-write
+ * with a compare-and-set on a version (a busy hour's items ≈ 3× smaller, so each write costs ≈ 3 units
+ * instead of 8, plus a strongly consistent read; a fold that loses the race to another costs one failed
+ * write and then ADDs its bins as numbers). `bins`: one number attribute per bin under atomic ADD (no
+ * read, no conflict, every write billed by the larger item). Both read both, and every write of bins in
+ * either format changes the version, so stores of both formats may write the same items at once.
+ */
+export type SketchFormat = 'packed' | 'bins';
+
+export interface DynamoDbRollupStoreOptions extends DynamoDbStoreOptions {
+  /** @default 'packed' */
+  sketchFormat?: SketchFormat;
+}
 
 interface AddTerm {
   attr: string;
@@ -31,10 +64,12 @@ interface AddTerm {
 }
 
 /**
- * Hourly rollups, one item per (agent, production, slice, hour), every counter and sketch bin a
- * top-level number that UpdateItem ADDs to. Exactly-once per fold without transactions: each write
- * also SETs a marker attribute named after the fold, on the condition that the marker is absent, so
- * a replayed write fails its condition and changes nothing. `release` removes the markers.
+ * Hourly rollups, one item per (agent, production, slice, hour): every counter a top-level number that
+ * UpdateItem ADDs to, every sketch one packed Binary attribute (or, see SketchFormat, one number per
+ * bin). Exactly-once per fold without transactions: each write also SETs a marker attribute named
+ * after the fold, on the condition that the marker is absent, so a replayed write fails its condition
+ * and changes nothing (a packed replay sees the marker in its read and writes nothing). `release`
+ * removes the markers.
  *
  * Reads are eventually consistent (half the read cost; dashboards lag writes by well under a second).
  * Read cost: `query` is one Query range per production flag (pk R#agent#p, sk slice#hour). `querySlices`
@@ -52,12 +87,78 @@ export class DynamoDbRollupStore implements RollupStore {
   /** Positive cache of admitted tag values, and the cap at which a key was seen full (sets only grow). */
   private readonly admitted = new Map<string, { values: Set<string>; fullAtCap: number | null }>();
 
-  constructor(options: DynamoDbStoreOptions) {
+  private readonly sketchFormat: SketchFormat;
+  /** Packed writes that failed their compare-and-set and went the ADD way instead (bench, tests). */
+  casConflicts = 0;
+
+  constructor(options: DynamoDbRollupStoreOptions) {
     this.table = new VigilTable(options);
+    this.sketchFormat = options.sketchFormat ?? 'packed';
   }
 
   async apply(foldId: string, deltas: RollupDelta[]): Promise<void> {
-    const writes = mergeByKey(deltas).flatMap((d) => {
+    const merged = mergeByKey(deltas);
+    const packed = this.sketchFormat === 'packed' ? merged.filter(hasSketches) : [];
+    const added = packed.length > 0 ? merged.filter((d) => !hasSketches(d)) : merged;
+    await Promise.all([
+      mapLimit(packed, WRITE_CONCURRENCY, (d) => this.applyPacked(foldId, d)),
+      this.applyAdds(foldId, added),
+    ]);
+  }
+
+  /**
+   * One delta with sketches, packed: read the item, merge the delta's bins (and any bins the item holds
+   * as numbers) into its packed sketches, and write them back with the counters' ADDs and the fold
+   * marker in one UpdateItem, on condition that the marker is absent and the version is the one read.
+   *
+   * When the condition fails, another fold wrote the item since the read (or another process is
+   * applying this same fold): the delta is then written as ADDs of one number per bin, like the `bins`
+   * format, each write also adding 1 to the version, and the next packed write folds those numbers into
+   * the blob. So a conflict costs one failed write and one ADD write, never a chain of retries; and as
+   * every write that touches bins changes the version, a packed write never overwrites bins it did not
+   * read. An ADD write split in parts (a huge delta) marks each part; a packed write is only tried
+   * while none of this fold's markers is on the item.
+   */
+  private async applyPacked(foldId: string, d: RollupDelta): Promise<void> {
+    const item = rollupKeyString(d.key);
+    const key = keys.rollup(d.key.agentId, d.key.production, d.key.slice, d.key.hour);
+    const parts = rollupWrites(foldId, d).length;
+    const current = await this.table.get(key);
+    // Marker 0 holds the part count of the write that set it: 1 is a packed write (or a one-part ADD
+    // write) that carried the whole delta, so the fold is in. A higher count: finish the ADD parts.
+    if (current?.[foldMarker(foldId)]?.N === '1') return;
+    const marked = Array.from({ length: parts }, (_, i) => foldMarker(foldId, i)).some(
+      (m) => current?.[m] !== undefined,
+    );
+    if (!marked) {
+      const piggyback = (this.releasable.get(item) ?? []).slice(0, MAX_PIGGYBACK);
+      const done = await this.table.update(packedRollupWrite(foldId, d, current, piggyback));
+      if (done !== false) {
+        this.written.set(`${foldId}\u0000${item}`, 1);
+        this.dropReleased(item, piggyback);
+        return;
+      }
+      this.casConflicts++;
+    }
+    await this.applyAdds(foldId, [d]);
+  }
+
+  private dropReleased(item: string, removes: string[]): void {
+    if (removes.length === 0) return;
+    const left = (this.releasable.get(item) ?? []).filter((m) => !removes.includes(m));
+    if (left.length > 0) this.releasable.set(item, left);
+    else {
+      this.releasable.delete(item);
+      this.releasableKeys.delete(item);
+    }
+  }
+
+  /**
+   * Deltas written with ADD alone: every delta in the `bins` format, counter-only ones when packed, and
+   * packed ones that lost their compare-and-set.
+   */
+  private async applyAdds(foldId: string, deltas: RollupDelta[]): Promise<void> {
+    const writes = deltas.flatMap((d) => {
       const item = rollupKeyString(d.key);
       const piggyback = (this.releasable.get(item) ?? []).slice(0, MAX_PIGGYBACK);
       const parts = rollupWrites(foldId, d, piggyback);
@@ -67,14 +168,7 @@ export class DynamoDbRollupStore implements RollupStore {
     await mapLimit(writes, WRITE_CONCURRENCY, async ({ w, item, removes }) => {
       // A failed condition means this part of the fold is already in the item: nothing to do.
       const done = await this.table.update(w);
-      if (done !== false && removes.length > 0) {
-        const left = (this.releasable.get(item) ?? []).filter((m) => !removes.includes(m));
-        if (left.length > 0) this.releasable.set(item, left);
-        else {
-          this.releasable.delete(item);
-          this.releasableKeys.delete(item);
-        }
-      }
+      if (done !== false) this.dropReleased(item, removes);
     });
   }
 
@@ -291,6 +385,78 @@ function sortRecords(records: RollupRecord[]): RollupRecord[] {
   );
 }
 
+const hasSketches = (d: RollupDelta): boolean =>
+  Object.values(d.sketches).some((bins) => bins !== undefined && Object.keys(bins).length > 0);
+
+/**
+ * The compare-and-set UpdateItem that adds one delta to an item whose sketches are packed, given the
+ * item as read (null when absent): the merged sketches replace the stored ones (an emptied sketch is
+ * removed), counters are ADDed, the fold marker and the next version are SET.
+ */
+export function packedRollupWrite(
+  foldId: string,
+  delta: RollupDelta,
+  current: Item | null,
+  removeMarkers: string[] = [],
+) {
+  const expr = new Expr();
+  const marker = expr.name(foldMarker(foldId));
+  const version = expr.name(SKETCH_VERSION_ATTR);
+  const read = sketchVersionOf(current);
+  const sets = Object.entries(rollupIdentity(delta.key)).map(
+    ([attr, v]: [string, AttributeValue]) => `${expr.name(attr)} = ${expr.value(v)}`,
+  );
+  sets.push(`${marker} = ${expr.value(num(1))}`, `${version} = ${expr.value(num((read ?? 0) + 1))}`);
+  const removes: string[] = [];
+  // Bins the item holds as numbers (ADDed after a lost compare-and-set) move into the blob.
+  const numeric = new Map<SketchName, SketchBins>();
+  for (const [name, value] of Object.entries(current ?? {})) {
+    const bin = value.N === undefined || removes.length >= MAX_COMPACT ? null : parseBinAttr(name);
+    if (!bin) continue;
+    numeric.set(bin.sketch, { ...numeric.get(bin.sketch), [bin.bin]: Number(value.N) });
+    removes.push(expr.name(name));
+  }
+  const touched = new Set([
+    ...numeric.keys(),
+    ...Object.entries(delta.sketches)
+      .filter(([, bins]) => bins && Object.keys(bins).length > 0)
+      .map(([sketch]) => sketch as SketchName),
+  ]);
+  for (const sketch of touched) {
+    const attr = packedSketchAttr(sketch);
+    const stored = current?.[attr]?.B;
+    const next = mergeBins(stored ? decodeSketch(stored) : {}, finiteBins(delta.sketches[sketch] ?? {}));
+    mergeBins(next, numeric.get(sketch) ?? {});
+    if (Object.keys(next).length > 0)
+      sets.push(`${expr.name(attr)} = ${expr.value({ B: encodeSketch(next) })}`);
+    else if (stored) removes.push(expr.name(attr));
+  }
+  const adds = Object.entries(delta.counters)
+    .filter(([, amount]) => amount !== undefined && Number.isFinite(amount))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(
+      ([counter, amount]) =>
+        `${expr.name(counterAttr(counter as CounterName))} ${expr.value(addend(amount!))}`,
+    );
+  const own = foldMarker(foldId);
+  for (const m of removeMarkers) if (m !== own) removes.push(expr.name(m));
+  const versionCheck =
+    read === null ? `attribute_not_exists(${version})` : `${version} = ${expr.value(num(read))}`;
+  return {
+    key: keys.rollup(delta.key.agentId, delta.key.production, delta.key.slice, delta.key.hour),
+    update:
+      `SET ${sets.join(', ')}` +
+      (adds.length > 0 ? ` ADD ${adds.join(', ')}` : '') +
+      (removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''),
+    condition: `attribute_not_exists(${marker}) AND ${versionCheck}`,
+    expr,
+  };
+}
+
+function finiteBins(bins: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(bins).filter(([, w]) => Number.isFinite(w)));
+}
+
 /** Deltas for the same key are merged: a second write under the same marker would be skipped. */
 function mergeByKey(deltas: RollupDelta[]): RollupDelta[] {
   const byKey = new Map<string, RollupDelta>();
@@ -344,6 +510,7 @@ export function rollupWrites(foldId: string, delta: RollupDelta, removeMarkers: 
 
   const key = keys.rollup(delta.key.agentId, delta.key.production, delta.key.slice, delta.key.hour);
   const identity = rollupIdentity(delta.key);
+  const versioned = hasSketches(delta);
   return parts.map((part, index) => {
     const expr = new Expr();
     const marker = expr.name(foldMarker(foldId, index));
@@ -352,13 +519,22 @@ export function rollupWrites(foldId: string, delta: RollupDelta, removeMarkers: 
     );
     sets.push(`${marker} = ${expr.value(num(parts.length))}`);
     const adds = part.map((t) => `${expr.name(t.attr)} ${expr.value(addend(t.amount))}`);
+    // Bins ADDed change the version, so a packed write racing this one (another store's, a replay's,
+    // or a store still writing the `bins` format during a rollout) cannot overwrite them.
+    if (versioned) adds.push(`${expr.name(SKETCH_VERSION_ATTR)} ${expr.value(num(1))}`);
+    // A later part must not land on an item where this fold went through packed (marker 0 = 1).
+    let notPacked = '';
+    if (versioned && index > 0) {
+      const first = expr.name(foldMarker(foldId));
+      notPacked = ` AND (attribute_not_exists(${first}) OR ${first} = ${expr.value(num(parts.length))})`;
+    }
     // Markers of earlier folds recorded done (see release): removed in the same write, for free.
     const own = new Set(parts.map((_, i) => foldMarker(foldId, i)));
     const removes = index === 0 ? removeMarkers.filter((m) => !own.has(m)).map((m) => expr.name(m)) : [];
     return {
       key,
       update: `SET ${sets.join(', ')} ADD ${adds.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      condition: `attribute_not_exists(${marker})`,
+      condition: `attribute_not_exists(${marker})${notPacked}`,
       expr,
     };
   });

@@ -49,7 +49,7 @@ describe('DynamoDB error translation', () => {
       message: 'slow down',
       $metadata: $metadata(400),
     });
-    mockClient(client).on(UpdateItemCommand).rejects(throttled);
+    mockClient(client).on(GetItemCommand).resolves({}).on(UpdateItemCommand).rejects(throttled);
     const store = new DynamoDbRollupStore({ client, tableName: 'vigil' });
     // Act
     const error = await store.apply(uid('ev'), [delta(rollupKey(uid('agent')))]).catch((e: unknown) => e);

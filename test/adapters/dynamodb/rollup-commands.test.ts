@@ -48,7 +48,7 @@ function readable(input: Record<string, unknown>, field: 'UpdateExpression' | 'C
   );
 }
 
-describe('DynamoDbRollupStore commands', () => {
+describe('DynamoDbRollupStore commands (bins format unless packed is said)', () => {
   let dynamo: Dynalite;
   let tableName: string;
 
@@ -70,7 +70,7 @@ describe('DynamoDbRollupStore commands', () => {
   it('sends one conditional UpdateItem per key: ADD the amounts, SET identity and the fold marker', async () => {
     // Prepare
     const { client, sent } = recordingClient(dynamo.endpoint);
-    const store = new DynamoDbRollupStore({ client, tableName });
+    const store = new DynamoDbRollupStore({ client, tableName, sketchFormat: 'bins' });
     const agentId = uid('agent');
     const foldId = `ev:${uid('fold')}`;
     const key = rollupKey(agentId, { slice: 'model:gpt-4o' });
@@ -95,13 +95,13 @@ describe('DynamoDbRollupStore commands', () => {
         `f:${foldId} = {"N":"1"}`,
       ].join(', ') +
         ' ADD ' +
-        ['U-3 {"N":"0.5"}', 'Uz {"N":"1"}', 'cu {"N":"0.3"}', 'ev {"N":"2"}'].join(', '),
+        ['U-3 {"N":"0.5"}', 'Uz {"N":"1"}', 'cu {"N":"0.3"}', 'ev {"N":"2"}', 'v {"N":"1"}'].join(', '),
     );
   });
 
   it('stores counters and bins as top-level numbers; a released marker goes with the next write', async () => {
     // Prepare
-    const store = new DynamoDbRollupStore({ client: dynamo.client, tableName });
+    const store = new DynamoDbRollupStore({ client: dynamo.client, tableName, sketchFormat: 'bins' });
     const agentId = uid('agent');
     const [first, second] = [uid('ev'), uid('ev')];
     const key = rollupKey(agentId);
@@ -157,7 +157,7 @@ describe('DynamoDbRollupStore commands', () => {
   it('replays a fold with the same commands, which fail their condition and change nothing', async () => {
     // Prepare
     const { client, sent } = recordingClient(dynamo.endpoint);
-    const store = new DynamoDbRollupStore({ client, tableName });
+    const store = new DynamoDbRollupStore({ client, tableName, sketchFormat: 'bins' });
     const agentId = uid('agent');
     const foldId = uid('ev');
     const deltas = [delta(rollupKey(agentId)), delta(rollupKey(agentId, { slice: 'type:llm' }))];
@@ -176,7 +176,7 @@ describe('DynamoDbRollupStore commands', () => {
   it('splits a delta too large for one expression into parts, each with its own marker', async () => {
     // Prepare
     const { client, sent } = recordingClient(dynamo.endpoint);
-    const store = new DynamoDbRollupStore({ client, tableName });
+    const store = new DynamoDbRollupStore({ client, tableName, sketchFormat: 'bins' });
     const agentId = uid('agent');
     const foldId = uid('ev');
     const key = rollupKey(agentId);

@@ -12,10 +12,12 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-describeRollupStoreContract('DynamoDbRollupStore on dynalite', async () => {
-  const tableName = await dynamo.createTable();
-  return {
-    store: new DynamoDbRollupStore({ client: dynamo.client, tableName }),
-    cleanup: () => dynamo.deleteTable(tableName),
-  };
-});
+for (const sketchFormat of ['packed', 'bins'] as const) {
+  describeRollupStoreContract(`DynamoDbRollupStore on dynalite (${sketchFormat} sketches)`, async () => {
+    const tableName = await dynamo.createTable();
+    return {
+      store: new DynamoDbRollupStore({ client: dynamo.client, tableName, sketchFormat }),
+      cleanup: () => dynamo.deleteTable(tableName),
+    };
+  });
+}
