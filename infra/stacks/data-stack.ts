@@ -135,7 +135,7 @@ export class DataStack extends Stack {
       id: 'AwsSolutions-COG8',
       reason:
         'Lite plan: free up to 10,000 monthly active users. Plus is billed per active user and only adds ' +
-        'threat protection (see COG3); the dashboard uses plain SRP sign-in for a few operators.',
+        'threat protection (see COG3); the dashboard uses plain password sign-in for a few operators.',
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG3',
@@ -144,11 +144,13 @@ export class DataStack extends Stack {
         'user; sign-up is closed (admin-created users only) and passwords need 12+ mixed characters.',
     });
 
-    // The dashboard signs in with SRP against the user pool API (no hosted UI, so no callback URLs
-    // that would tie this stack to the dashboard's CloudFront domain).
+    // The dashboard signs in against the user pool API (no hosted UI, so no callback URLs that would
+    // tie this stack to the dashboard's CloudFront domain) with USER_PASSWORD_AUTH: the browser sends
+    // the password to Cognito over TLS only, and needs no hand-written SRP. SRP stays allowed for
+    // clients that implement it.
     this.userPoolClient = this.userPool.addClient('DashboardClient', {
       generateSecret: false,
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: true, userPassword: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

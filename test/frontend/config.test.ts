@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../frontend/src/app/config';
+import { ConfigError, cognitoAuth, loadConfig, parseConfig } from '../../frontend/src/app/config';
 
 describe('parseConfig', () => {
   it('reads the local config', () => {
@@ -10,16 +10,42 @@ describe('parseConfig', () => {
     });
   });
 
-  it('reads an AWS config with auth settings and strips the trailing slash', () => {
+  const cognito = {
+    type: 'cognito',
+    region: 'eu-west-1',
+    userPoolId: 'eu-west-1_Ab12Cd34E',
+    userPoolClientId: '4k1b2c3d4e5f6g7h8i9j0klmno',
+    apiBaseUrl: 'https://jwt.example.com/',
+    apiKeyFallback: true,
+  };
+
+  it('reads the AWS config the dashboard stack writes and strips trailing slashes', () => {
     const c = parseConfig({
       apiBaseUrl: 'https://api.example.com/',
       mode: 'aws',
-      auth: { type: 'cognito', userPoolId: 'x' },
-      extra: 1,
+      stage: 'prod',
+      auth: cognito,
     });
     expect(c.apiBaseUrl).toBe('https://api.example.com');
     expect(c.mode).toBe('aws');
-    expect(c.auth).toMatchObject({ type: 'cognito', userPoolId: 'x' });
+    expect(c.auth).toEqual({ ...cognito, apiBaseUrl: 'https://jwt.example.com' });
+    expect(cognitoAuth(c)).toEqual(c.auth);
+    expect(cognitoAuth(parseConfig({ apiBaseUrl: '' }))).toBeNull();
+  });
+
+  it('names the Cognito setting that is missing or malformed', () => {
+    const bad = (field: string, value: unknown) => () =>
+      parseConfig({ auth: { ...cognito, [field]: value } });
+    expect(bad('region', undefined)).toThrow('config.json: auth.region must be an AWS region');
+    expect(bad('region', 'eu-west-1.evil.com/x')).toThrow(/auth\.region/);
+    expect(bad('userPoolId', 'nope')).toThrow(/auth\.userPoolId/);
+    expect(bad('userPoolClientId', '')).toThrow(/auth\.userPoolClientId/);
+    expect(bad('apiBaseUrl', 'javascript:alert(1)')).toThrow(/auth\.apiBaseUrl/);
+  });
+
+  it('lets an unknown auth type fall back to API keys', () => {
+    expect(cognitoAuth(parseConfig({ auth: { type: 'oidc' } }))).toBeNull();
+    expect(parseConfig({ auth: { type: 'oidc' } }).auth.type).toBe('oidc');
   });
 
   it('rejects what cannot be an API location', () => {

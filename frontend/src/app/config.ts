@@ -6,8 +6,45 @@ export interface AppConfig {
   /** Prefix for every API call; '' means the origin that served the dashboard. */
   apiBaseUrl: string;
   mode: 'local' | 'aws';
-  /** Auth settings for AWS deployments. Only API-key auth exists today; others fall back to it. */
-  auth: { type: 'api-key' } | { type: string; [k: string]: unknown };
+  /** How users sign in: API keys, or (AWS) the Cognito user pool; unknown types fall back to API keys. */
+  auth: { type: 'api-key' } | CognitoAuth | { type: string; [k: string]: unknown };
+}
+
+/** Sign-in with the deployment's Cognito user pool (written by infra/stacks/dashboard-stack.ts). */
+export interface CognitoAuth {
+  type: 'cognito';
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  /** The JWT-protected API (Authorization: Bearer <ID token>). */
+  apiBaseUrl: string;
+  /** Offer "use an API key instead" (against the top-level apiBaseUrl). */
+  apiKeyFallback: boolean;
+}
+
+/** The Cognito settings when the dashboard signs users in with Cognito (parseConfig checked them). */
+export function cognitoAuth(config: AppConfig): CognitoAuth | null {
+  const a = config.auth as Partial<CognitoAuth>;
+  return a.type === 'cognito' && typeof a.region === 'string' && typeof a.userPoolClientId === 'string'
+    ? (a as CognitoAuth)
+    : null;
+}
+
+function parseCognito(a: Record<string, unknown>): CognitoAuth {
+  const text = (field: string, rule: RegExp, what: string): string => {
+    const v = a[field];
+    if (typeof v !== 'string' || !rule.test(v))
+      throw new ConfigError(`config.json: auth.${field} must be ${what}`);
+    return v;
+  };
+  return {
+    type: 'cognito',
+    region: text('region', /^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1'),
+    userPoolId: text('userPoolId', /^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as eu-west-1_AbC123'),
+    userPoolClientId: text('userPoolClientId', /^[\w+]+$/, 'an app client id'),
+    apiBaseUrl: text('apiBaseUrl', /^https?:\/\//, 'an http(s) URL').replace(/\/+$/, ''),
+    apiKeyFallback: a.apiKeyFallback === true,
+  };
 }
 
 export class ConfigError extends Error {}
@@ -32,8 +69,11 @@ export function parseConfig(raw: unknown): AppConfig {
     if (typeof o.auth !== 'object' || Array.isArray(o.auth)) {
       throw new ConfigError('config.json: auth must be an object');
     }
-    const type = (o.auth as Record<string, unknown>).type;
-    auth = { ...(o.auth as Record<string, unknown>), type: typeof type === 'string' ? type : 'api-key' };
+    const a = o.auth as Record<string, unknown>;
+    auth =
+      a.type === 'cognito'
+        ? parseCognito(a)
+        : { ...a, type: typeof a.type === 'string' ? a.type : 'api-key' };
   }
   return { apiBaseUrl: base.replace(/\/+$/, ''), mode, auth };
 }

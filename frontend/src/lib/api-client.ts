@@ -89,7 +89,15 @@ export class ContractError extends Error {
 export interface ApiClientOptions {
   /** '' for same origin, else the API's URL (from config.json). */
   baseUrl: string;
-  getKey: () => string | null;
+  /** The API key, sent as `Authorization: Api-Key <key>`. */
+  getKey?: () => string | null;
+  /**
+   * The whole Authorization header value (e.g. `Bearer <JWT>`), possibly after refreshing tokens;
+   * used instead of getKey when given.
+   */
+  getAuthorization?: () => Promise<string | null>;
+  /** After a 401: resolve true when the credentials were renewed; the request is then retried once. */
+  renew?: () => Promise<boolean>;
   fetch?: typeof fetch;
   /** Check answers against the zod schemas. @default import.meta.env.DEV */
   validate?: boolean;
@@ -135,17 +143,35 @@ export function createApiClient(options: ApiClientOptions) {
     signal?: AbortSignal,
     change?: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown },
   ): Promise<Response> {
-    const key = options.getKey();
-    if (!key) {
-      options.onUnauthorized?.();
-      throw new UnauthorizedError('an API key is needed');
+    const res = await attempt(path, params, signal, change);
+    if (res.status === 401 && options.renew && (await options.renew())) {
+      return check(await attempt(path, params, signal, change));
     }
-    let res: Response;
+    return check(res);
+  }
+
+  async function authorization(): Promise<string | null> {
+    if (options.getAuthorization) return options.getAuthorization();
+    const key = options.getKey?.();
+    return key ? `Api-Key ${key}` : null;
+  }
+
+  async function attempt(
+    path: string,
+    params: Params | undefined,
+    signal?: AbortSignal,
+    change?: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown },
+  ): Promise<Response> {
+    const auth = await authorization();
+    if (!auth) {
+      options.onUnauthorized?.();
+      throw new UnauthorizedError(options.getAuthorization ? 'sign in first' : 'an API key is needed');
+    }
     try {
-      res = await doFetch(`${options.baseUrl}${path}${toQueryString(params)}`, {
+      return await doFetch(`${options.baseUrl}${path}${toQueryString(params)}`, {
         method: change?.method ?? 'GET',
         headers: {
-          authorization: `Api-Key ${key}`,
+          authorization: auth,
           accept: 'application/json',
           ...(change?.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
@@ -156,6 +182,9 @@ export function createApiClient(options: ApiClientOptions) {
       if ((e as Error).name === 'AbortError') throw e;
       throw new ApiError(`cannot reach the API (${(e as Error).message})`, 0, 'network');
     }
+  }
+
+  async function check(res: Response): Promise<Response> {
     if (res.ok) return res;
     let detail = `HTTP ${res.status}`;
     let kind: string | null = null;

@@ -5,10 +5,13 @@ export function KeyPrompt({
   reason,
   mode,
   onSubmit,
+  onUseSignIn,
 }: {
   reason: string | null;
   mode: 'local' | 'aws';
   onSubmit: (key: string) => void;
+  /** Shown as "Sign in with your user instead" on deployments with a user pool. */
+  onUseSignIn?: () => void;
 }) {
   const [value, setValue] = useState('');
   const submit = (e: FormEvent) => {
@@ -45,6 +48,11 @@ export function KeyPrompt({
         <button type="submit" disabled={!value.trim()}>
           Open dashboard
         </button>
+        {onUseSignIn && (
+          <button type="button" className="link-button" onClick={onUseSignIn}>
+            Sign in with your user instead
+          </button>
+        )}
         <p className="muted small">
           The key stays in this browser (localStorage) and is sent only to the Vigil API.
         </p>
