@@ -36,6 +36,7 @@ import {
   type RollupKey,
   tagSlice,
 } from './rollup';
+import { owesSettlement } from './session-merge';
 import type { AgentPriceBooks } from './settings';
 
 export interface IngestConfig {
@@ -427,6 +428,27 @@ export function targetSnapshot(
   };
 }
 
+/**
+ * Whether an upsert changed a field targetSnapshot reads (totals and updatedAt aside, which only folds
+ * and activity move): such a change may change the session's settlement, so the store marks the
+ * session owing (see SessionStore.upsert).
+ */
+export function settlementInputsChanged(before: Session, after: Session): boolean {
+  return (
+    before.production !== after.production ||
+    before.rollupHour !== after.rollupHour ||
+    before.sampleRate !== after.sampleRate ||
+    before.stub !== after.stub ||
+    before.status !== after.status ||
+    before.startedAt !== after.startedAt ||
+    before.endedAt !== after.endedAt ||
+    before.experimentId !== after.experimentId ||
+    JSON.stringify(before.tags) !== JSON.stringify(after.tags) ||
+    before.outcome.isSuccessful !== after.outcome.isSuccessful ||
+    before.outcome.sessionEval !== after.outcome.sessionEval
+  );
+}
+
 function sameSnapshot(a: SettledSnapshot | null, b: SettledSnapshot): boolean {
   if (!a) return false;
   const { version: _a, ...ra } = a;
@@ -479,22 +501,46 @@ export async function settleSession(
   agentId: string,
   sessionId: string,
 ): Promise<Session | null> {
+  return (await settle(deps, agentId, sessionId)).session;
+}
+
+/** settleSession, also telling whether this call stored a new snapshot. */
+async function settle(
+  deps: IngestDeps,
+  agentId: string,
+  sessionId: string,
+): Promise<{ session: Session | null; swapped: boolean }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const session = await deps.sessions.get(agentId, sessionId);
-    if (!session) return null;
+    if (!session) return { session: null, swapped: false };
     const current = session.settled;
     if (current && session.settledAppliedVersion < current.version) {
       await applySettlement(deps, session, session.settledPrev, current);
       continue;
     }
     const target = targetSnapshot(session, deps.clock.now(), deps.config, await sessionSlices(deps, session));
-    if (sameSnapshot(current, target)) return session;
+    if (sameSnapshot(current, target)) return { session, swapped: false };
     const next = { ...target, version: (current?.version ?? 0) + 1 };
     if (!(await deps.sessions.casSettled(agentId, sessionId, current?.version ?? 0, next))) continue;
     await applySettlement(deps, session, current, next);
-    return { ...session, settledPrev: current, settled: next, settledAppliedVersion: next.version };
+    return {
+      session: { ...session, settledPrev: current, settled: next, settledAppliedVersion: next.version },
+      swapped: true,
+    };
   }
   throw new DomainError('conflict', `session ${sessionId}: too many concurrent settlements, retry`);
+}
+
+/**
+ * Settles a session the reconcile job found owing. One listed only because a write marked it (an
+ * upsert or a fold after its settlement, see SessionStore.listUnsettled) whose snapshot turns out up
+ * to date gets its mark dropped by a repeated markSettledApplied, so it is not listed again.
+ */
+async function settleListed(deps: IngestDeps, agentId: string, sessionId: string): Promise<void> {
+  const { session, swapped } = await settle(deps, agentId, sessionId);
+  if (!swapped && session?.settled && !owesSettlement(session)) {
+    await deps.sessions.markSettledApplied(agentId, sessionId, session.settled.version);
+  }
 }
 
 async function applySettlement(
@@ -527,12 +573,12 @@ export async function reconcile(deps: IngestDeps, limit = 1000): Promise<{ folds
   }
   for (const events of byFold.values()) {
     await applyFold(deps, events);
-    await settleSession(deps, events[0]!.agentId, events[0]!.sessionId);
+    await settleListed(deps, events[0]!.agentId, events[0]!.sessionId);
   }
   const idle = await deps.sessions.listUnsettled(now - deps.config.sessionIdleMs, limit);
   let settled = 0;
   for (const s of idle) {
-    await settleSession(deps, s.agentId, s.sessionId);
+    await settleListed(deps, s.agentId, s.sessionId);
     settled++;
   }
   await deps.sync?.();

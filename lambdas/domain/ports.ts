@@ -163,6 +163,10 @@ export interface SessionStore {
    * Creates the session, or merges the given fields into it. A stub upsert never overwrites fields set
    * by a real one; a real upsert on a stub fills it and clears `stub`. Returns the session after the
    * change and whether it was created by this call.
+   *
+   * A change to a field the settlement reads (`settlementInputsChanged` in ingest.ts) marks the session
+   * owing in the same atomic write, so `listUnsettled` finds it if its re-settlement never comes (a
+   * crash after this write).
    */
   upsert(change: SessionUpsert): Promise<{ session: Session; created: boolean }>;
   /**
@@ -177,6 +181,9 @@ export interface SessionStore {
    * `settle`, a replay, a race, a snapshot not applied yet, `settle` declined, or a store that never
    * combines): the caller
    * then settles the usual way. Saves a write per fold on stores that bill per write.
+   *
+   * Unless `settle`'s answer was stored with the totals, the write that adds them (and a replay's
+   * repair of firstEventAt / lastEventEndAt) also marks the session owing, as `upsert` does.
    */
   applyTotals(
     agentId: string,
@@ -203,11 +210,18 @@ export interface SessionStore {
     expectedVersion: number,
     next: SettledSnapshot,
   ): Promise<boolean>;
-  /** Records that the rollup delta of snapshot `version` is applied (never lowers the applied version). */
+  /**
+   * Records that the rollup delta of snapshot `version` is applied (never lowers the applied version),
+   * and drops the session's owing mark (left by `upsert` / `applyTotals`) once the stored snapshot is
+   * complete and applied, unless a marking write came after this store's last read of the session
+   * (`get`). Called again for a version already applied, it only tries to drop the mark: reconcile
+   * does so for a listed session whose snapshot was already up to date.
+   */
   markSettledApplied(agentId: string, sessionId: string, version: number): Promise<void>;
   /**
-   * Sessions that may still owe a settlement: never settled, settled while incomplete, or settled but
-   * not applied; and whose last activity (max of updatedAt and totals.lastEventEndAt) is before `before`.
+   * Sessions that may still owe a settlement: never settled, settled while incomplete, settled but
+   * not applied, or marked owing by an `upsert` / `applyTotals` since (see markSettledApplied); and
+   * whose last activity (max of updatedAt and totals.lastEventEndAt) is before `before`.
    */
   listUnsettled(before: number, limit: number): Promise<Session[]>;
   list(

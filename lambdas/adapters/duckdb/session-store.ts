@@ -1,3 +1,4 @@
+import { settlementInputsChanged } from '../../domain/ingest';
 import type { RubricResult, Session, SettledSnapshot } from '../../domain/model';
 import type {
   Page,
@@ -25,6 +26,14 @@ export class DuckDbSessionStore implements SessionStore {
   private readonly cache = new Map<string, Session>();
   private readonly locations = new Map<string, string>();
   private folds: Set<string> | null = null;
+  /**
+   * Sessions marked owing by an upsert or fold after their settlement (the `unsettled` column holds the
+   * mark with owesSettlement), each with the number of the write that marked it; `seenMarks` is that
+   * number as of the last `get`, so markSettledApplied drops only a mark its caller's read saw.
+   */
+  private readonly marks = new Map<string, number>();
+  private readonly seenMarks = new Map<string, number>();
+  private markCount = 0;
 
   constructor(private readonly db: DuckDbDatabase) {
     db.register({
@@ -73,12 +82,16 @@ export class DuckDbSessionStore implements SessionStore {
     const h = hashKey(key);
     if (!sessions.has(h) && !this.added.has(h)) return this.cache.get(key) ?? null;
     const rows = await this.db.direct((q) =>
-      q.all('SELECT doc FROM sessions WHERE agent_id = $1 AND session_id = $2', [agentId, sessionId]),
+      q.all('SELECT doc, unsettled FROM sessions WHERE agent_id = $1 AND session_id = $2', [
+        agentId,
+        sessionId,
+      ]),
     );
     const again = this.cache.get(key);
     if (again) return again;
     if (!rows[0]) return null;
     const s = JSON.parse(rows[0].doc as string) as Session;
+    if (rows[0].unsettled === true && !owesSettlement(s) && !this.marks.has(key)) this.mark(key);
     this.remember(s);
     return s;
   }
@@ -102,13 +115,20 @@ export class DuckDbSessionStore implements SessionStore {
       s.sessionId,
       s.startedAt,
       lastActivity(s),
-      owesSettlement(s),
+      owesSettlement(s) || this.marks.has(k2(s.agentId, s.sessionId)),
       JSON.stringify(s),
     ]);
   }
 
-  get(agentId: string, sessionId: string): Promise<Session | null> {
-    return this.load(agentId, sessionId);
+  async get(agentId: string, sessionId: string): Promise<Session | null> {
+    const s = await this.load(agentId, sessionId);
+    const key = k2(agentId, sessionId);
+    if (s && this.marks.has(key)) this.seenMarks.set(key, this.marks.get(key)!);
+    return s;
+  }
+
+  private mark(key: string): void {
+    this.marks.set(key, ++this.markCount);
   }
 
   async locate(sessionId: string): Promise<string | null> {
@@ -147,6 +167,9 @@ export class DuckDbSessionStore implements SessionStore {
     const idx = await this.index();
     const existing = await this.load(change.agentId, change.sessionId);
     const session = mergeSessionUpsert(existing, change);
+    if (existing && session !== existing && settlementInputsChanged(existing, session)) {
+      this.mark(k2(change.agentId, change.sessionId));
+    }
     if (session !== existing) this.save(session);
     if (!existing) {
       const known = idx.ids.has(hashKey(change.sessionId)) ? await this.locate(change.sessionId) : null;
@@ -200,6 +223,8 @@ export class DuckDbSessionStore implements SessionStore {
     const current = after.settled;
     const next = settle && after.settledAppliedVersion === (current?.version ?? 0) ? settle(after) : false;
     const swapped = next ? { ...after, settledPrev: current, settled: next } : after;
+    // Totals the settlement has not taken in: owing until settled (see SessionStore.applyTotals).
+    if (next === false) this.mark(k2(agentId, sessionId));
     this.save(swapped);
     this.db.stage('session_folds', marker, [agentId, sessionId, foldId]);
     if (next === false) return null;
@@ -259,7 +284,20 @@ export class DuckDbSessionStore implements SessionStore {
 
   private async markSettledAppliedLocked(agentId: string, sessionId: string, version: number): Promise<void> {
     const s = await this.load(agentId, sessionId);
-    if (s && s.settledAppliedVersion < version) this.save({ ...s, settledAppliedVersion: version });
+    if (!s) return;
+    const applied = s.settledAppliedVersion < version ? { ...s, settledAppliedVersion: version } : s;
+    const key = k2(agentId, sessionId);
+    const mark = this.marks.get(key);
+    const unmark =
+      mark !== undefined &&
+      this.seenMarks.get(key) === mark &&
+      applied.settled?.complete === true &&
+      applied.settledAppliedVersion >= applied.settled.version;
+    if (unmark) {
+      this.marks.delete(key);
+      this.seenMarks.delete(key);
+    }
+    if (applied !== s || unmark) this.save(applied);
   }
 
   listUnsettled(before: number, limit: number): Promise<Session[]> {

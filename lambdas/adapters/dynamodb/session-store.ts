@@ -1,4 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DomainError } from '../../domain/errors';
+import { settlementInputsChanged } from '../../domain/ingest';
 import type { RubricResult, Session, SettledSnapshot } from '../../domain/model';
 import type {
   Page,
@@ -47,6 +49,20 @@ const MAX_ATTEMPTS = 10;
 /** Released fold markers queued per session, and sessions with queued markers, before a flush. */
 const MAX_QUEUED = 8;
 const MAX_QUEUED_SESSIONS = 5000;
+/** Sessions whose last read this store remembers (see Stamp). */
+const MAX_SEEN = 5000;
+
+/**
+ * What every write that marks a session owing changes: an upsert ADDs to its revision, a fold to its
+ * event count. A write that drops the mark requires both as its caller last read them, so a mark set
+ * after that read (by a change the caller's settlement did not see) stays.
+ */
+interface Stamp {
+  urev: AttributeValue | undefined;
+  events: AttributeValue | undefined;
+}
+
+const stampOf = (item: Item): Stamp => ({ urev: item[A.urev], events: item[TOTAL_ATTRS.events] });
 
 /** One field that only ever moves one way (a maximum or a minimum), SET under a condition that says so. */
 interface Monotonic {
@@ -75,8 +91,16 @@ interface Monotonic {
  * the new snapshot (a new snapshot is never applied yet, so it always owes). markSettledApplied raises
  * the applied version, then removes the entry in a second write whose condition re-checks the
  * predicate on the stored item (settledComplete and applied ≥ settledVersion): if a casSettled slipped
- * in between, the condition fails and the entry stays. A crash between the two writes leaves a stale
- * entry, which readers filter out (they re-check owesSettlement on the item) and tidy away.
+ * in between, the condition fails and the entry stays.
+ *
+ * The entry is also the owing mark: an upsert that changes a field the settlement reads, and a fold
+ * whose totals are not settled in the same write, SET gsi2pk in the write they make anyway (no extra
+ * write; an unchanged index key costs no index write), so a crash before their re-settlement leaves
+ * the session listed. Every write that removes the entry also requires the upsert revision and event
+ * count to be those of the read the settlement was computed from (a Stamp), so a mark set after that
+ * read stays. A session listed whose snapshot is up to date (a mark whose change left the figures as
+ * they were, or an entry left by a crash between the two writes above) gets the entry removed when
+ * reconcile records its settlement again (markSettledApplied for the applied version).
  */
 export class DynamoDbSessionStore implements SessionStore {
   private readonly table: VigilTable;
@@ -87,15 +111,22 @@ export class DynamoDbSessionStore implements SessionStore {
    * the one being marked applied is complete, markSettledApplied drops the unsettled entry in the
    * same write (a snapshot swapped by another process gets the two-write path).
    */
-  private readonly swapped = new Map<string, { version: number; complete: boolean }>();
+  private readonly swapped = new Map<string, { version: number; complete: boolean; stamp?: Stamp }>();
+  /** The stamp of each session as this store last read it (get), by session pk. */
+  private readonly seen = new Map<string, Stamp>();
 
   constructor(private readonly options: DynamoDbStoreOptions) {
     this.table = new VigilTable(options);
   }
 
   async get(agentId: string, sessionId: string): Promise<Session | null> {
-    const item = await this.table.get(keys.session(agentId, sessionId));
-    return item ? itemToSession(item) : null;
+    const key = keys.session(agentId, sessionId);
+    const item = await this.table.get(key);
+    if (!item) return null;
+    this.seen.delete(key.pk);
+    this.seen.set(key.pk, stampOf(item));
+    if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value!);
+    return itemToSession(item);
   }
 
   async locate(sessionId: string): Promise<string | null> {
@@ -136,6 +167,9 @@ export class DynamoDbSessionStore implements SessionStore {
       const expr = new Expr();
       const sets = changedFields(existing, next, expr);
       if (sets.length === 0) return { session: existing, created: false };
+      // A change the settlement reads marks the session owing in this same write (see listUnsettled).
+      if (settlementInputsChanged(existing, next))
+        sets.push(owingMark(expr, change.agentId, change.sessionId));
       const conditions = [`${expr.name(A.urev)} = ${expr.value(num(Number(item[A.urev]?.N ?? 0)))}`];
       if (next.updatedAt !== existing.updatedAt) {
         // applyTotals raises updatedAt too: never lower it.
@@ -167,7 +201,8 @@ export class DynamoDbSessionStore implements SessionStore {
     if (!item) return null;
     const replay = item[markerName] !== undefined;
     // A replay is no new activity: it only repairs a min/max that an interrupted first attempt missed.
-    const monotonic = wantedMonotonic(item, delta, replay ? null : at);
+    // Each write below marks the session owing too, unless the settlement goes with the totals.
+    const monotonic = wantedMonotonic(item, delta, replay ? null : at, unsettledShardOf(agentId, sessionId));
     if (!replay) {
       // Common case: sums, marker and the min/max fields in one write (plus released markers), and
       // the settlement when the caller asks and the stored snapshot is applied.
@@ -176,18 +211,26 @@ export class DynamoDbSessionStore implements SessionStore {
       const after = addTotals(before, delta, at);
       const current = before.settled;
       const next = settle && before.settledAppliedVersion === (current?.version ?? 0) ? settle(after) : false;
-      const first = totalsWrite(markerName, delta, monotonic, released);
-      if (next !== false) guardSettle(first, item, agentId, sessionId, current?.version ?? 0, next);
+      const first = totalsWrite(markerName, delta, plain(monotonic), released);
+      if (next === false) markOwing(first, agentId, sessionId);
+      else guardSettle(first, item, agentId, sessionId, current?.version ?? 0, next);
       if ((await this.table.update({ key, ...first })) !== false) {
         this.forget(key.pk, released);
         if (next === false) return null;
         if (next === null) return { session: after, from: current, to: null };
-        this.swapped.set(key.pk, { version: next.version, complete: next.complete });
+        const events = item[TOTAL_ATTRS.events];
+        const stamp = {
+          urev: item[A.urev],
+          events: delta.events === 0 ? events : num(Number(events?.N ?? 0) + delta.events),
+        };
+        this.swapped.set(key.pk, { version: next.version, complete: next.complete, stamp });
         return { session: { ...after, settledPrev: current, settled: next }, from: current, to: next };
       }
       // Lost a race (a concurrent fold moved a min/max, or a replay of this fold). Sums alone, then
       // each min/max on its own: a failed "only if it improves" condition needs no retry.
-      await this.table.update({ key, ...totalsWrite(markerName, delta, []) });
+      const sums = totalsWrite(markerName, delta, []);
+      markOwing(sums, agentId, sessionId);
+      await this.table.update({ key, ...sums });
     }
     // Also on a replay: a crash between the two writes above must not lose a min/max.
     await mapLimit(monotonic, monotonic.length, (m) => this.table.update({ key, ...monotonicWrite([m]) }));
@@ -275,10 +318,13 @@ export class DynamoDbSessionStore implements SessionStore {
       update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       condition: `attribute_exists(${expr.name('pk')}) AND ${expr.name(A.settledVersion)} = ${expected} AND ${expr.name(A.settledAppliedVersion)} = ${expected}`,
       expr,
+      returnValues: 'ALL_NEW',
     });
     if (result !== false) {
       this.forget(key.pk, released);
-      this.swapped.set(key.pk, { version: next.version, complete: next.complete });
+      // The snapshot was computed from the caller's read (get); without one, this write's view.
+      const stamp = this.seen.get(key.pk) ?? stampOf(result);
+      this.swapped.set(key.pk, { version: next.version, complete: next.complete, stamp });
     }
     return result !== false;
   }
@@ -290,13 +336,14 @@ export class DynamoDbSessionStore implements SessionStore {
     const v = expr.value(num(version));
     const mine = this.swapped.get(key.pk);
     this.swapped.delete(key.pk);
-    if (mine?.version === version && mine.complete) {
-      // This store swapped in a complete snapshot: if it is still the stored one, it owes nothing once
-      // applied, so the unsettled entry goes in the same write (the condition re-checks that).
+    if (mine?.version === version && mine.complete && mine.stamp) {
+      // This store swapped in a complete snapshot: if it is still the stored one and nothing marked the
+      // session since the read it was computed from, it owes nothing once applied, so the unsettled
+      // entry goes in the same write (the condition re-checks that).
       const done = await this.table.update({
         key,
         update: `SET ${applied} = ${v} REMOVE ${expr.name('gsi2pk')}, ${expr.name(A.settledPrev)}`,
-        condition: `${applied} < ${v} AND ${expr.name(A.settledVersion)} = ${v} AND ${expr.name(A.settledComplete)} = ${expr.value(bool(true))}`,
+        condition: `${applied} < ${v} AND ${expr.name(A.settledVersion)} = ${v} AND ${expr.name(A.settledComplete)} = ${expr.value(bool(true))} AND ${unchangedSince(expr, mine.stamp)}`,
         expr,
       });
       if (done !== false) return;
@@ -309,21 +356,25 @@ export class DynamoDbSessionStore implements SessionStore {
       expr,
       returnValues: 'ALL_NEW',
     });
-    if (result && result.gsi2pk !== undefined && !owesSettlement(itemToSession(result))) {
-      await this.clearUnsettled(key);
+    const stamp = mine?.version === version ? mine.stamp : this.seen.get(key.pk);
+    if (!stamp) return;
+    // Already applied (result false): a call that only drops the mark (see SessionStore).
+    if (result === false || (result.gsi2pk !== undefined && !owesSettlement(itemToSession(result)))) {
+      await this.clearUnsettled(key, stamp);
     }
   }
 
   /**
-   * Removes the unsettled entry under a condition that re-checks the predicate on the stored item, so a
-   * casSettled that slipped in between (and owes again) keeps its entry.
+   * Removes the unsettled entry under a condition that re-checks the predicate on the stored item and
+   * that no write marked the session since `stamp` was read, so a casSettled that slipped in between
+   * (and owes again) or a change the settlement did not see keeps its entry.
    */
-  private async clearUnsettled(key: { pk: string; sk: string }): Promise<void> {
+  private async clearUnsettled(key: { pk: string; sk: string }, stamp: Stamp): Promise<void> {
     const expr = new Expr();
     await this.table.update({
       key,
       update: `REMOVE ${expr.name('gsi2pk')}`,
-      condition: `${expr.name(A.settledComplete)} = ${expr.value(bool(true))} AND ${expr.name(A.settledAppliedVersion)} >= ${expr.name(A.settledVersion)}`,
+      condition: `attribute_exists(${expr.name('gsi2pk')}) AND ${expr.name(A.settledComplete)} = ${expr.value(bool(true))} AND ${expr.name(A.settledAppliedVersion)} >= ${expr.name(A.settledVersion)} AND ${unchangedSince(expr, stamp)}`,
       expr,
     });
   }
@@ -354,16 +405,13 @@ export class DynamoDbSessionStore implements SessionStore {
       );
       start = page.lastKey;
       const items = await this.table.batchGet(page.items.map((i) => ({ pk: i.pk!.S!, sk: i.sk!.S! })));
-      const stale: Item[] = [];
+      // An entry on a session that owes nothing by its snapshot is a mark (an upsert or fold since the
+      // settlement) or one left behind by an interrupted markSettledApplied: the item cannot tell them
+      // apart, so both are listed and reconcile drops the mark once it finds the settlement up to date.
       for (const item of items) {
         const s = itemToSession(item);
-        if (!owesSettlement(s)) stale.push(item);
-        else if (lastActivity(s) < before) found.push(s);
+        if (lastActivity(s) < before) found.push(s);
       }
-      // Entries left behind by an interrupted markSettledApplied: tidy them so later reads skip them.
-      await mapLimit(stale, WRITE_CONCURRENCY, (item) =>
-        this.clearUnsettled({ pk: item.pk!.S!, sk: item.sk!.S! }),
-      );
     } while (start && found.length < limit);
     return found;
   }
@@ -499,33 +547,40 @@ function guardSettle(
 }
 
 /** The min/max fields this fold would move, judged on a read (conditions re-check on the write). */
-function wantedMonotonic(item: Item, delta: TotalsDelta, at: number | null): Monotonic[] {
+function wantedMonotonic(item: Item, delta: TotalsDelta, at: number | null, shard: string): Monotonic[] {
+  const owing = { gsi2pk: shard };
   const current = (attr: string): number | null =>
     item[attr]?.N === undefined ? null : Number(item[attr]!.N);
   const out: Monotonic[] = [];
   const updatedAt = current(A.updatedAt);
   if (at !== null && (updatedAt === null || at > updatedAt)) {
-    out.push({ attr: A.updatedAt, value: at, keep: 'max' });
+    out.push({ attr: A.updatedAt, value: at, keep: 'max', with: owing });
   }
   const first = current(FIRST_EVENT_ATTR);
   if (delta.firstEventAt !== null && (first === null || delta.firstEventAt < first)) {
-    out.push({ attr: FIRST_EVENT_ATTR, value: delta.firstEventAt, keep: 'min' });
+    out.push({ attr: FIRST_EVENT_ATTR, value: delta.firstEventAt, keep: 'min', with: owing });
   }
   const last = current(LAST_EVENT_END_ATTR);
   if (delta.lastEventEndAt !== null && (last === null || delta.lastEventEndAt > last)) {
-    out.push({ attr: LAST_EVENT_END_ATTR, value: delta.lastEventEndAt, keep: 'max' });
+    out.push({ attr: LAST_EVENT_END_ATTR, value: delta.lastEventEndAt, keep: 'max', with: owing });
   }
   return out;
 }
 
 function monotonicWrite(fields: Monotonic[], expr = new Expr()) {
   const sets: string[] = [];
+  const withSet = new Set<string>();
   const conditions = [`attribute_exists(${expr.name('pk')})`];
   for (const m of fields) {
     const attr = expr.name(m.attr);
     const value = expr.value(num(m.value));
     sets.push(`${attr} = ${value}`);
-    for (const [a, v] of Object.entries(m.with ?? {})) sets.push(`${expr.name(a)} = ${expr.value(str(v))}`);
+    for (const [a, v] of Object.entries(m.with ?? {})) {
+      // Several fields may carry the same companion attribute: SET it once.
+      if (withSet.has(a)) continue;
+      withSet.add(a);
+      sets.push(`${expr.name(a)} = ${expr.value(str(v))}`);
+    }
     conditions.push(`(attribute_not_exists(${attr}) OR ${attr} ${m.keep === 'max' ? '<' : '>'} ${value})`);
   }
   return { update: `SET ${sets.join(', ')}`, condition: conditions.join(' AND '), expr };
@@ -561,4 +616,29 @@ function totalsWrite(
     update: `SET ${sets.join(', ')}${adds.length > 0 ? ` ADD ${adds.join(', ')}` : ''}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
     condition: conditions.join(' AND '),
   };
+}
+
+const unsettledShardOf = (agentId: string, sessionId: string): string =>
+  indexKeys.unsettledShard(agentId, sessionId);
+
+/** The SET clause that puts a session in the unsettled index (marks it owing). */
+function owingMark(expr: Expr, agentId: string, sessionId: string): string {
+  return `${expr.name('gsi2pk')} = ${expr.value(str(unsettledShardOf(agentId, sessionId)))}`;
+}
+
+/** Adds the owing mark to a totals write (see SessionStore.applyTotals). */
+function markOwing(write: ReturnType<typeof totalsWrite>, agentId: string, sessionId: string): void {
+  write.update = write.update.replace(/^SET /, `SET ${owingMark(write.expr, agentId, sessionId)}, `);
+}
+
+/** The fields without their companion attributes (a write that sets them with the totals marks once). */
+const plain = (fields: Monotonic[]): Monotonic[] => fields.map(({ with: _w, ...m }) => m);
+
+/** A condition that the session's upsert revision and event count are still those of `stamp`. */
+function unchangedSince(expr: Expr, stamp: Stamp): string {
+  const same = (attr: string, value: AttributeValue | undefined) =>
+    value === undefined
+      ? `attribute_not_exists(${expr.name(attr)})`
+      : `${expr.name(attr)} = ${expr.value(value)}`;
+  return `${same(A.urev, stamp.urev)} AND ${same(TOTAL_ATTRS.events, stamp.events)}`;
 }

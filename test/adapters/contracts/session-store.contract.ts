@@ -724,6 +724,77 @@ export function describeSessionStoreContract(name: string, makeStore: MakeStore<
           expect(whenReopened.map((x) => x.sessionId)).toEqual([sessionId]);
         });
       });
+
+      /** A session settled complete and applied at T0 (it owes nothing: listUnsettled leaves it out). */
+      async function settledComplete(s: SessionStore, agentId: string, sessionId: string): Promise<void> {
+        await s.upsert(sessionChange({ agentId, sessionId, at: T0 }));
+        await s.get(agentId, sessionId);
+        await s.casSettled(agentId, sessionId, 0, snapshot({ version: 1, complete: true }));
+        await s.markSettledApplied(agentId, sessionId, 1);
+      }
+
+      it('lists a settled session again after an upsert changes what its settlement reads', async () => {
+        await withFreshStore(async (s) => {
+          // Prepare
+          const agentId = uid('agent');
+          const [ended, renamed] = [uid('ended'), uid('renamed')];
+          await settledComplete(s, agentId, ended);
+          await settledComplete(s, agentId, renamed);
+          const before = await s.listUnsettled(T0 + 60_000, 10);
+          // Act: changes with no settlement after them (the process stopped there)
+          await s.upsert(
+            sessionChange({ agentId, sessionId: ended, finished: true, endedAt: T0 + 5, at: T0 + 10 }),
+          );
+          await s.upsert(sessionChange({ agentId, sessionId: renamed, name: 'renamed', at: T0 + 10 }));
+          const after = await s.listUnsettled(T0 + 60_000, 10);
+          // Assess: a name is not something the settlement reads
+          expect(before).toEqual([]);
+          expect(after.map((x) => x.sessionId)).toEqual([ended]);
+          expect(after[0]?.status).toBe('finished');
+          expect(await s.listUnsettled(T0 + 10, 10)).toEqual([]);
+        });
+      });
+
+      it('lists a settled session again after a late fold adds totals without a settlement', async () => {
+        await withFreshStore(async (s) => {
+          // Prepare
+          const agentId = uid('agent');
+          const [plain, declined, settledWith] = [uid('plain'), uid('declined'), uid('settled-with')];
+          for (const id of [plain, declined, settledWith]) await settledComplete(s, agentId, id);
+          // Act
+          await s.applyTotals(agentId, plain, uid('fold'), totals({ lastEventEndAt: T0 + 2_000 }), T0 + 10);
+          await s.applyTotals(agentId, declined, uid('fold'), totals(), T0 + 10, () => false);
+          // A settlement stored with the totals (none owed) is final for the fold: no mark.
+          await s.applyTotals(agentId, settledWith, uid('fold'), totals(), T0 + 10, () => null);
+          const listed = await s.listUnsettled(T0 + 60_000, 10);
+          // Assess
+          expect(listed.map((x) => x.sessionId).sort()).toEqual([plain, declined].sort());
+          expect(listed.find((x) => x.sessionId === plain)?.totals.events).toBe(1);
+        });
+      });
+
+      it('drops the mark when settlement is recorded again after a read that saw the change', async () => {
+        await withFreshStore(async (s) => {
+          // Prepare
+          const agentId = uid('agent');
+          const [seen, unseen] = [uid('seen'), uid('unseen')];
+          for (const id of [seen, unseen]) {
+            await settledComplete(s, agentId, id);
+            await s.upsert(sessionChange({ agentId, sessionId: id, tags: ['env:prod'], at: T0 + 10 }));
+          }
+          // The settlement of `unseen` was computed from a read before a second change.
+          await s.get(agentId, unseen);
+          await s.upsert(sessionChange({ agentId, sessionId: unseen, tags: ['env:dev'], at: T0 + 20 }));
+          await s.get(agentId, seen);
+          // Act
+          await s.markSettledApplied(agentId, seen, 1);
+          await s.markSettledApplied(agentId, unseen, 1);
+          const listed = await s.listUnsettled(T0 + 60_000, 10);
+          // Assess
+          expect(listed.map((x) => x.sessionId)).toEqual([unseen]);
+          expect((await s.get(agentId, seen))?.settledAppliedVersion).toBe(1);
+        });
+      });
     });
 
     describe('list', () => {

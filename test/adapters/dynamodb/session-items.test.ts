@@ -107,7 +107,7 @@ describe('DynamoDbSessionStore items', () => {
     expect(session?.totals.events).toBe(2);
   });
 
-  it('drops a stale unsettled entry left by an interrupted markSettledApplied', async () => {
+  it('lists an entry left by an interrupted markSettledApplied until it is recorded again', async () => {
     // Prepare
     const agentId = uid('agent');
     const sessionId = uid('session');
@@ -116,11 +116,49 @@ describe('DynamoDbSessionStore items', () => {
     await store.casSettled(agentId, sessionId, 0, snapshot({ version: 1, complete: true }));
     await store.markSettledApplied(agentId, sessionId, 1);
     await rawSet(agentId, sessionId, { gsi2pk: shard });
-    // Act
+    // Act: the item cannot tell this entry from an owing mark, so reconcile sees it and, finding
+    // the settlement up to date, records it again (which drops the entry).
     const listed = await store.listUnsettled(T0 + 60_000, 1000);
+    await store.get(agentId, sessionId);
+    await store.markSettledApplied(agentId, sessionId, 1);
     // Assess
-    expect(listed.map((s) => s.sessionId)).not.toContain(sessionId);
+    expect(listed.map((s) => s.sessionId)).toContain(sessionId);
     expect((await raw(agentId, sessionId)).gsi2pk).toBeUndefined();
+    expect((await store.listUnsettled(T0 + 60_000, 1000)).map((s) => s.sessionId)).not.toContain(sessionId);
+  });
+
+  it('marks a settled session owing in the very write of an upsert or a fold', async () => {
+    // Prepare: a store whose UpdateItem calls are counted
+    const client = dynamoClient(dynamo.endpoint);
+    let updates = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') updates++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const counted = new DynamoDbSessionStore({ client, tableName });
+    const agentId = uid('agent');
+    const [upserted, folded] = [uid('upserted'), uid('folded')];
+    for (const id of [upserted, folded]) {
+      await counted.upsert(sessionChange({ agentId, sessionId: id }));
+      await counted.get(agentId, id);
+      await counted.casSettled(agentId, id, 0, snapshot({ version: 1, complete: true }));
+      await counted.markSettledApplied(agentId, id, 1);
+      expect((await raw(agentId, id)).gsi2pk).toBeUndefined();
+    }
+    updates = 0;
+    // Act
+    await counted.upsert(sessionChange({ agentId, sessionId: upserted, finished: true, at: T0 + 1 }));
+    const afterUpsert = updates;
+    await counted.applyTotals(agentId, folded, uid('ev'), totals(), T0 + 1);
+    // Assess
+    expect(afterUpsert).toBe(1);
+    expect(updates).toBe(2);
+    expect((await raw(agentId, upserted)).gsi2pk?.S).toMatch(/^U#\d$/);
+    expect((await raw(agentId, folded)).gsi2pk?.S).toMatch(/^U#\d$/);
+    client.destroy();
   });
 
   it('repairs a min/max that an interrupted applyTotals missed when the fold is replayed', async () => {
