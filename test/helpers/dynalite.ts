@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createTableInput } from '../../lambdas/adapters/dynamodb/table';
 
@@ -40,6 +45,15 @@ export async function startDynalite(): Promise<Dynalite> {
     async createTable() {
       const tableName = `vigil-test-${randomUUID()}`;
       await client.send(new CreateTableCommand(createTableInput(tableName)));
+      // dynalite answers CreateTable while the table is CREATING and turns it ACTIVE on a later tick; on
+      // a loaded machine a test's first write could otherwise meet ResourceNotFoundException.
+      for (let attempt = 0; ; attempt++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        const indexes = Table?.GlobalSecondaryIndexes ?? [];
+        if (Table?.TableStatus === 'ACTIVE' && indexes.every((i) => i.IndexStatus === 'ACTIVE')) break;
+        if (attempt > 1000) throw new Error(`table ${tableName} did not become ACTIVE`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       return tableName;
     },
     async deleteTable(tableName) {
