@@ -1,5 +1,5 @@
 import type { AnomalyMetric, MetricFamily } from '../../../contracts/alerts';
-import type { RollupRecord, SketchName } from '../rollup';
+import type { CounterName, RollupRecord, SketchName } from '../rollup';
 import { Sketch } from '../sketch';
 
 /**
@@ -81,6 +81,41 @@ export interface MetricSpec {
 const q = (bins: Record<string, number>, p: number): number | null => new Sketch(bins).quantile(p);
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 const relFloor = (share: number, abs: number) => (v: number) => Math.max(Math.abs(v) * share, abs);
+
+/**
+ * A latency quantile (ms, rises only): its value is the quantile of `sketch` and its volume the counter
+ * of values in that sketch, so the two cannot disagree.
+ */
+function latencyQuantile(o: {
+  name: AnomalyMetric;
+  level: MetricLevel;
+  sketch: SketchName;
+  count: CounterName;
+  p: number;
+  minVolume: number;
+  warning: Gate;
+  critical: Gate;
+  floor: number;
+  role?: MetricSpec['role'];
+}): MetricSpec {
+  return {
+    name: o.name,
+    family: 'latency',
+    unit: 'ms',
+    kind: 'per_unit',
+    level: o.level,
+    direction: 'up',
+    ...(o.role ? { role: o.role } : {}),
+    quantile: { sketch: o.sketch, p: o.p },
+    value: (r) => (r.counters[o.count] > 0 ? q(r.sketches[o.sketch], o.p) : null),
+    volume: (r) => r.counters[o.count],
+    minVolume: o.minVolume,
+    warning: o.warning,
+    critical: o.critical,
+    minUnitSpread: () => 0,
+    minWindowSpread: relFloor(0.05, o.floor),
+  };
+}
 /** A share's binomial standard deviation per unit, with p held away from 0 so a clean history still has width. */
 const binomial = (pMin: number) => (p: number) => {
   const x = Math.min(Math.max(p, pMin), 0.5);
@@ -122,56 +157,41 @@ export const METRIC_SPECS: readonly MetricSpec[] = [
     minUnitSpread: () => 0,
     minWindowSpread: relFloor(0.05, 1),
   },
-  {
+  latencyQuantile({
     name: 'session_duration_p50',
-    family: 'latency',
-    unit: 'ms',
-    kind: 'per_unit',
     level: 'session',
-    direction: 'up',
-    quantile: { sketch: 'sessionDuration', p: 0.5 },
-    value: (r) => (r.counters.sessionDurationCount > 0 ? q(r.sketches.sessionDuration, 0.5) : null),
-    volume: (r) => r.counters.sessionDurationCount,
+    sketch: 'sessionDuration',
+    count: 'sessionDurationCount',
+    p: 0.5,
     minVolume: 10,
     warning: { rel: 0.3, abs: 200 },
     critical: { rel: 1, abs: 1000 },
-    minUnitSpread: () => 0,
-    minWindowSpread: relFloor(0.05, 50),
-  },
-  {
+    floor: 50,
+  }),
+  latencyQuantile({
     name: 'session_duration_p95',
-    family: 'latency',
-    unit: 'ms',
-    kind: 'per_unit',
     level: 'session',
-    direction: 'up',
     role: 'supporting',
-    quantile: { sketch: 'sessionDuration', p: 0.95 },
-    value: (r) => (r.counters.sessionDurationCount > 0 ? q(r.sketches.sessionDuration, 0.95) : null),
-    volume: (r) => r.counters.sessionDurationCount,
+    sketch: 'sessionDuration',
+    count: 'sessionDurationCount',
+    p: 0.95,
     // A 95th percentile of fewer sessions is little more than their maximum.
     minVolume: 40,
     warning: { rel: 0.3, abs: 200 },
     critical: { rel: 1, abs: 1000 },
-    minUnitSpread: () => 0,
-    minWindowSpread: relFloor(0.05, 50),
-  },
-  {
+    floor: 50,
+  }),
+  latencyQuantile({
     name: 'event_latency_p95',
-    family: 'latency',
-    unit: 'ms',
-    kind: 'per_unit',
     level: 'event',
-    direction: 'up',
-    quantile: { sketch: 'eventLatency', p: 0.95 },
-    value: (r) => (r.counters.latencyCount > 0 ? q(r.sketches.eventLatency, 0.95) : null),
-    volume: (r) => r.counters.latencyCount,
+    sketch: 'eventLatency',
+    count: 'latencyCount',
+    p: 0.95,
     minVolume: 60,
     warning: { rel: 0.3, abs: 100 },
     critical: { rel: 1, abs: 500 },
-    minUnitSpread: () => 0,
-    minWindowSpread: relFloor(0.05, 20),
-  },
+    floor: 20,
+  }),
   {
     name: 'error_rate',
     family: 'errors',
