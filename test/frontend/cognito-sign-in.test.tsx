@@ -327,7 +327,7 @@ describe('Cognito sign-in', () => {
         ChallengeName: 'NEW_PASSWORD_REQUIRED',
         ClientId: CLIENT_ID,
         Session: 'AYABeC-session-1',
-        ChallengeResponses: { USERNAME: EMAIL, NEW_PASSWORD },
+        ChallengeResponses: { USERNAME: '7f1e2d3c', NEW_PASSWORD },
       },
     });
     await waitFor(() => expect(w.apiCalls.length).toBeGreaterThan(0));

@@ -17,6 +17,7 @@ export interface CognitoTokens {
   expiresAt: number;
 }
 
+/** What comes after a call; a challenge carries the actual username (USER_ID_FOR_SRP) to answer it with. */
 export type SignInStep =
   | { kind: 'signed-in'; tokens: CognitoTokens }
   | { kind: 'new-password'; username: string; session: string }
@@ -43,6 +44,7 @@ interface AuthenticationResult {
 interface AuthAnswer {
   AuthenticationResult?: AuthenticationResult;
   ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
   Session?: string;
 }
 
@@ -132,8 +134,12 @@ export function createCognitoClient(
     if (answer.AuthenticationResult)
       return { kind: 'signed-in', tokens: tokens(answer.AuthenticationResult) };
     const session = answer.Session ?? '';
-    if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { kind: 'new-password', username, session };
-    if (answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') return { kind: 'mfa-code', username, session };
+    // A challenge must be answered with the user's actual username, not the email the user typed: the
+    // pool signs in with the email, so the username is a generated one, which Cognito returns here.
+    const actual = answer.ChallengeParameters?.USER_ID_FOR_SRP || username;
+    if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED')
+      return { kind: 'new-password', username: actual, session };
+    if (answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') return { kind: 'mfa-code', username: actual, session };
     throw new CognitoError(
       'UnsupportedChallenge',
       answer.ChallengeName === 'MFA_SETUP'
