@@ -17,7 +17,7 @@
  *
  *   npx tsx bench/dynamo-cost.ts [--sessions 40] [--warmup 20] [--events 20] [--per-request 10]
  *                                [--payload 1024] [--tags 1] [--lucidic] [--busy] [--parallel 1]
- *                                [--sketches packed|bins] [--ops] [--write]
+ *                                [--sketches packed|bins] [--drain-every 10] [--ops] [--write]
  *
  * --lucidic sends each event as its own Lucidic /api/events request (initsession and updatesession
  * around them) instead of batch requests. --ops adds a table of writes by operation (item kind,
@@ -26,6 +26,9 @@
  * sessions at a time (folds of the same agent-hour then race on its rollup items: packed sketches
  * retry their compare-and-set). --sketches bins swaps the composition root's rollup store for one that
  * keeps every sketch bin its own ADDed number (the format before packed sketches), to compare.
+ * --drain-every N drains the rollup queue (the reconcile job's drainRollupQueue, every minute on AWS)
+ * after every N sessions, and once at the end, inside the measurement: N is how many sessions of one
+ * agent a drain finds (10 ≈ an agent with 10 sessions a minute, 430k a month); 0 never drains.
  * --write appends a dated section to bench/RESULTS.md.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,11 +36,11 @@ import { appendFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { DynamoDbRollupStore, type SketchFormat } from '../lambdas/adapters/dynamodb/rollup-store';
 import { VIGIL_TABLE_SCHEMA } from '../lambdas/adapters/dynamodb/table';
-import { reconcile } from '../lambdas/domain/ingest';
+import { S3BlobStore } from '../lambdas/adapters/s3/blob-store';
+import { drainRollupQueue, reconcile } from '../lambdas/domain/ingest';
 import { createKey } from '../lambdas/domain/keys';
 import { buildAwsDeps } from '../lambdas/handlers/aws-deps';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
@@ -100,13 +103,15 @@ const sameEntry = (a: Item, b: Item, index: (typeof INDEXES)[number]) =>
 export function kindOf(pk: string, sk: string): string {
   if (pk.startsWith('S#')) {
     if (sk === 'SESSION') return 'session';
-    if (sk.startsWith('E#')) return 'event';
+    if (sk.startsWith('C#')) return 'event chunk';
     if (sk.startsWith('F#')) return 'pending fold';
     return 'session partition, other';
   }
   if (pk.startsWith('L#')) return 'session owner';
   if (pk.startsWith('R#')) return 'rollup';
   if (pk.startsWith('P#')) return 'pending fold';
+  if (pk === 'RQ#drain') return 'rollup queue: drain lease and batch';
+  if (pk.startsWith('RQ#')) return 'rollup queue';
   if (pk.startsWith('T#')) return 'tag values';
   return 'other';
 }
@@ -137,6 +142,9 @@ export class Meter {
   reads = 0;
   /** GetItem calls on rollup items (the packed format's read before each compare-and-set). */
   rollupGets = 0;
+  /** Strongly consistent Query pages on event chunks (insertNew's dedupe read) and their read units. */
+  chunkQueries = 0;
+  chunkRru = 0;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -161,6 +169,8 @@ export class Meter {
     this.dynaliteUnits = 0;
     this.reads = 0;
     this.rollupGets = 0;
+    this.chunkQueries = 0;
+    this.chunkRru = 0;
   }
 
   private async read(key: Item): Promise<Item | null> {
@@ -205,6 +215,11 @@ export class Meter {
         if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.reads++;
         if (command === 'GetItemCommand' && String((input.Key as Item).pk?.S).startsWith('R#'))
           this.rollupGets++;
+        if (command === 'QueryCommand' && isChunkQuery(input)) {
+          const out = await next(args);
+          this.bookChunkRead(input, out);
+          return out;
+        }
         if (!/^(PutItem|UpdateItem|DeleteItem|BatchWriteItem)Command$/.test(command)) return next(args);
         input.ReturnConsumedCapacity = 'INDEXES';
         const run = this.chain.then(() => this.metered(command, input, () => next(args)));
@@ -213,6 +228,17 @@ export class Meter {
       },
       { step: 'initialize', name: 'vigilWriteMeter' },
     );
+  }
+
+  /**
+   * A Query page is billed as one read of all its items' sizes, rounded up to 4 KB (half for an
+   * eventually consistent read), at least one unit.
+   */
+  private bookChunkRead(input: Record<string, unknown>, out: unknown): void {
+    const items = ((out as { output?: { Items?: Item[] } }).output?.Items ?? []) as Item[];
+    const bytes = items.reduce((n, item) => n + itemSize(item), 0);
+    this.chunkQueries++;
+    this.chunkRru += Math.max(1, Math.ceil(bytes / 4096)) * (input.ConsistentRead ? 1 : 0.5);
   }
 
   private async metered<T>(
@@ -331,6 +357,12 @@ export function packedRollupSize(item: Item): number {
   return packed;
 }
 
+/** A Query of a session's event chunks (sk C#…): its key condition names a C# value. */
+const isChunkQuery = (input: Record<string, unknown>): boolean =>
+  Object.values((input.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>).some((v) =>
+    v.S?.startsWith('C#'),
+  );
+
 const pickKey = (item: Item): Item => ({ pk: item.pk!, sk: item.sk! });
 
 /** Units dynalite reports; `out` is a middleware result ({ output, response }). */
@@ -363,6 +395,8 @@ export interface Workload {
   /** Sessions sent at the same time. */
   parallel: number;
   sketches: SketchFormat;
+  /** Sessions between two drains of the rollup queue (0: never). */
+  drainEvery: number;
 }
 
 /** Deterministic uniform [0, 1) numbers from a seed. */
@@ -579,6 +613,9 @@ export interface CostResult {
   /** Lost rollup compare-and-sets, rollup GetItems, failed-condition rollup writes and their WRU, per session. */
   rollupLostCas: number;
   rollupGets: number;
+  /** Event-chunk Query pages (insertNew's dedupe read, listPending) and their read units, per session. */
+  chunkQueries: number;
+  chunkRru: number;
   rollupFailedWrites: number;
   rollupFailedWru: number;
   reconcileWru: number;
@@ -600,7 +637,16 @@ export async function measure(w: Workload): Promise<CostResult> {
         VIGIL_LOG_LEVEL: 'SILENT',
         VIGIL_RETENTION_DAYS: '90',
       } as NodeJS.ProcessEnv),
-      { dynamo: metered, s3: new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }) },
+      {
+        dynamo: metered,
+        // Nothing listens there: payload offloads fail as before, without the S3 client.
+        blobs: new S3BlobStore({
+          bucket: 'vigil-bench',
+          region: 'us-east-1',
+          endpoint: 'http://127.0.0.1:9',
+          credentials: async () => ({ accessKeyId: 'bench', secretAccessKey: 'bench' }),
+        }),
+      },
     );
     const { key } = await createKey(
       deps.keys,
@@ -629,20 +675,31 @@ export async function measure(w: Workload): Promise<CostResult> {
         base + (w.busy ? (i * 7919) % 1_800 : i % 60) * 1000,
         w,
       );
+    let sinceDrain = 0;
+    const drain = async () => {
+      if (w.drainEvery > 0) await drainRollupQueue(deps);
+      sinceDrain = 0;
+    };
     const run = async (from: number, n: number): Promise<number> => {
       let sent = 0;
       for (let i = 0; i < n; i += w.parallel) {
         const group = Array.from({ length: Math.min(w.parallel, n - i) }, (_, j) => one(from + i + j));
         for (const r of await Promise.all(group)) sent += r;
+        sinceDrain += group.length;
+        if (w.drainEvery > 0 && sinceDrain >= w.drainEvery) await drain();
       }
       return sent;
     };
     await run(0, w.warmup);
+    await drain();
     meter.reset();
     const retriesBefore = rollupStore.casConflicts;
     const requests = await run(w.warmup, w.sessions);
+    await drain();
     const rollupLostCas = (rollupStore.casConflicts - retriesBefore) / w.sessions;
     const rollupGets = meter.rollupGets / w.sessions;
+    const chunkQueries = meter.chunkQueries / w.sessions;
+    const chunkRru = meter.chunkRru / w.sessions;
     const rows = [...meter.wru].map(([k, v]) => [k, v / w.sessions] as [string, number]);
     const writes = new Map([...meter.calls].map(([k, v]) => [k, v / w.sessions]));
     rows.sort((a, b) => b[1] - a[1]);
@@ -696,6 +753,8 @@ export async function measure(w: Workload): Promise<CostResult> {
       },
       rollupLostCas,
       rollupGets,
+      chunkQueries,
+      chunkRru,
       rollupFailedWrites: writes.get('rollup (failed condition)') ?? 0,
       rollupFailedWru: rows.find(([k]) => k === 'rollup (failed condition)')?.[1] ?? 0,
       reconcileWru,
@@ -717,7 +776,8 @@ export function report(r: CostResult, withOps = false): string {
       `${w.parallel > 1 ? `${w.parallel} sessions at a time, ` : ''}` +
       `${w.eventsPerSession} events per session, ${w.lucidic ? 'one Lucidic request per event' : `${w.eventsPerRequest} events per batch request`} ` +
       `(${r.requestsPerSession.toFixed(1)} requests per session), ~${w.payloadBytes} B payload per event, ${w.tags} session tag(s), ` +
-      `retention 90 days; sketches ${w.sketches === 'packed' ? 'packed (one Binary attribute each, compare-and-set)' : 'as one ADDed number per bin'}.`,
+      `retention 90 days; sketches ${w.sketches === 'packed' ? 'packed (one Binary attribute each, compare-and-set)' : 'as one ADDed number per bin'}; ` +
+      `${w.drainEvery > 0 ? `rollup queue drained after every ${w.drainEvery} sessions and at the end (its writes included)` : 'rollup queue never drained (rollup writes not included)'}.`,
   );
   lines.push('');
   lines.push('| per session, by item kind | write requests | WRU |');
@@ -761,6 +821,11 @@ export function report(r: CostResult, withOps = false): string {
       `(${r.rollupFailedWrites.toFixed(2)} failed-condition rollup writes, ${r.rollupFailedWru.toFixed(2)} WRU, included above); ` +
       `${r.rollupGets.toFixed(2)} strongly consistent rollup GetItems per session (read units, not in the table).`,
   );
+  lines.push(
+    `Event chunk reads (insertNew's dedupe Query, consistent): ${r.chunkQueries.toFixed(2)} Query pages, ` +
+      `${r.chunkRru.toFixed(2)} RRU per session (not in the table; $0.125 per million RRU: ` +
+      `${money(r.chunkRru * 1e6 * 0.125e-6)}/month at 1M sessions).`,
+  );
   if (withOps) {
     lines.push('');
     lines.push('| per session, by operation (item: command, attributes) | writes | WRU |');
@@ -793,6 +858,7 @@ async function main(): Promise<void> {
     lucidic,
     busy: process.argv.includes('--busy'),
     parallel: Math.max(1, arg('parallel', 1)),
+    drainEvery: Math.max(0, arg('drain-every', 10)),
     sketches: process.argv.includes('--sketches')
       ? sketchFormat(process.argv[process.argv.indexOf('--sketches') + 1])
       : 'packed',

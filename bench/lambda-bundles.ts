@@ -4,7 +4,7 @@
  * processes (median of 5): the module import, and for HTTP handlers the import plus a first request
  * (which builds the composition root: SDK clients, stores). Also bundles a "floor" — a bare handler
  * with one DynamoDBClient GetItemCommand — against which the size target is to be read, since the AWS
- * SDK is bundled. Appends a section to bench/RESULTS.md unless given --no-write.
+ * SDK is bundled. The floor gets the same options, aliases included (no default credential chain). Appends a section to bench/RESULTS.md unless given --no-write.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -61,6 +61,9 @@ function deployedOptions(outfile: string): BuildOptions & { metafile: true } {
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     external: [...LAMBDA_BUNDLING.externalModules],
     banner: { js: LAMBDA_BUNDLING.banner },
+    alias: { ...LAMBDA_BUNDLING.alias },
+    // Alias targets are resolved from the working directory, the repository root as in NodejsFunction.
+    absWorkingDir: REPO_ROOT,
     metafile: true,
     logLevel: 'error',
   };

@@ -18,6 +18,18 @@ export const LAMBDA_BUNDLING = {
    */
   externalModules: [] as string[],
   /**
+   * Import paths replaced at bundle time (esbuild `--alias`); a replacement path is resolved from the
+   * working directory, which is the repository root for NodejsFunction (local and Docker bundling) and
+   * for the bench. Every SDK client's Node runtime config imports the default credential chain (SSO,
+   * ini files, process, web identity, IMDS and their STS/SSO clients, ~60 KB); a Lambda only ever has
+   * the runtime's environment credentials, so the bundles take them from the environment. The SDK's
+   * event-stream codec is only ever loaded for streaming operations, which no Vigil Lambda calls.
+   */
+  alias: {
+    '@aws-sdk/credential-provider-node': './lambdas/platform/env-credentials.ts',
+    '@smithy/core/event-streams': './lambdas/platform/no-event-streams.ts',
+  } as Record<string, string>,
+  /**
    * CommonJS dependencies bundled into an ES module still call require() for Node built-ins;
    * an ESM bundle has no require, so define one.
    */

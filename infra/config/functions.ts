@@ -6,11 +6,14 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 /**
  * What a function may do with the Vigil table. The action lists are the exact DynamoDB calls the
- * adapters make on each path (ingest, read, worker and keys were measured by running every route and
- * the reconcile job against dynalite; alerts was read from the alert stores):
- * - `ingest`: sessions, events, rollups and tag sets are read by key and written with Put/Update.
+ * adapters make on each path: test/handlers/iam-usage.test.ts runs every function's flows on dynalite,
+ * records each call, and fails when one is outside these lists.
+ * - `ingest`: sessions, rollups and tag sets are read by key and written with Put/Update; a session's
+ *   event chunks are read with a Query on the table (the dedupe before a new chunk, never an index);
+ *   pending-fold items are deleted once their fold is done.
  * - `read`: the query API reads by key, by query (table and both indexes) and by BatchGetItem.
- * - `worker`: the jobs read work queues on gsi2 (Query + BatchGetItem) and write like ingest.
+ * - `worker`: the jobs read work queues on gsi2 (Query + BatchGetItem) and write like ingest (the
+ *   reconcile job deletes the pending folds it finishes).
  * - `keys`: key management puts, lists, revokes and (when a key id is reused) deletes key items, and
  *   reads/writes per-agent price overrides.
  * - `alerts`: the alerts API creates, lists, updates and deletes rules and channels, and reads
@@ -19,10 +22,17 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export type TableAccess = 'ingest' | 'read' | 'worker' | 'keys' | 'alerts';
 
 export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
-  ingest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  ingest: [
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ],
   read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
   worker: [
     'dynamodb:BatchGetItem',
+    'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:Query',
@@ -190,9 +200,10 @@ export const SCHEDULED_JOBS: readonly ScheduledJobSpec[] = [
   {
     id: 'Reconcile',
     entry: 'lambdas/handlers/reconcile-job.ts',
-    description: 'Vigil reconcile: replays interrupted folds, settles idle sessions',
-    schedule: 'rate(5 minutes)',
-    timeoutSeconds: 240,
+    description: 'Vigil reconcile: writes queued rollups, replays interrupted folds, settles idle sessions',
+    // Every minute: dashboards see new events once this run writes the queued rollup deltas.
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 55,
     access: { table: 'worker' },
   },
   {

@@ -15,6 +15,13 @@ export interface VigilSettings {
    * S3 lifecycle expiry and Timestream magnetic retention. @default 90
    */
   retentionDays: number;
+  /**
+   * How long event detail (the deep dive: each event, its payload and its inline payload blob) is
+   * kept, at most `retentionDays`: sessions, their totals and the hourly rollups outlive it, so
+   * dashboards, baselines and comparisons keep the full `retentionDays`. Events are most of the
+   * table's bytes, so this sets most of its storage cost. @default 30 (or retentionDays if shorter)
+   */
+  eventRetentionDays: number;
   /** Email subscribed to the alert topic (agent alerts and Vigil's own alarms). @default none */
   alertEmail?: string;
   timestream: {
@@ -49,6 +56,7 @@ export interface VigilSettings {
 export const CONTEXT_KEYS = [
   'stage',
   'retentionDays',
+  'eventRetentionDays',
   'alertEmail',
   'timestream',
   'timestreamMemoryHours',
@@ -80,6 +88,9 @@ const acmArn = z.string().regex(/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[
 });
 const domain = z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i, { error: 'must be a DNS name' });
 
+/** Event detail is kept 30 days unless set (Datadog keeps LLM traces 15 days, Langfuse's free tier 30). */
+const DEFAULT_EVENT_RETENTION_DAYS = 30;
+
 /** The retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
 
@@ -90,6 +101,7 @@ const schema = z
       .regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'must be lowercase letters, digits, "-" (≤ 20)' })
       .default('prod'),
     retentionDays: int(1, 3650).default(90),
+    eventRetentionDays: int(1, 3650).optional(),
     alertEmail: z.email().optional(),
     timestream: flag.default(false),
     timestreamMemoryHours: int(1, 8766).default(24),
@@ -111,6 +123,10 @@ const schema = z
     dashboardRateLimit: int(1, 10_000).default(50),
     dashboardBurstLimit: int(1, 5_000).default(100),
     tagValueCap: int(1, 10_000).default(50),
+  })
+  .refine((s) => s.eventRetentionDays === undefined || s.eventRetentionDays <= s.retentionDays, {
+    error: 'must be at most retentionDays (sessions outlive their events, never the reverse)',
+    path: ['eventRetentionDays'],
   })
   .refine((s) => !s.dashboardDomain === !s.dashboardCertificateArn, {
     error: 'dashboardDomain and dashboardCertificateArn go together',
@@ -148,6 +164,7 @@ export function settingsFromContext(get: (key: string) => unknown): VigilSetting
     stage: s.stage,
     stackPrefix: `Vigil-${s.stage}`,
     retentionDays: s.retentionDays,
+    eventRetentionDays: s.eventRetentionDays ?? Math.min(DEFAULT_EVENT_RETENTION_DAYS, s.retentionDays),
     alertEmail: s.alertEmail,
     timestream: { enabled: s.timestream, memoryRetentionHours: s.timestreamMemoryHours },
     corsOrigins: s.corsOrigins && s.corsOrigins.length > 0 ? s.corsOrigins : dashboardOrigin,

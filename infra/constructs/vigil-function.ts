@@ -64,6 +64,10 @@ export class VigilFunction extends Construct {
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         externalModules: [...LAMBDA_BUNDLING.externalModules],
         banner: LAMBDA_BUNDLING.banner,
+        // NodejsFunction has no alias option; each `--alias` entry becomes `--alias:<from>=<to>`.
+        esbuildArgs: {
+          '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`),
+        },
       },
       environment: {
         // Every Lambda builds the same composition root (lambdas/handlers/aws-deps.ts), which needs
@@ -71,6 +75,7 @@ export class VigilFunction extends Construct {
         VIGIL_TABLE_NAME: data.table.tableName,
         VIGIL_PAYLOAD_BUCKET: data.payloadBucket.bucketName,
         VIGIL_RETENTION_DAYS: String(settings.retentionDays),
+        VIGIL_EVENT_RETENTION_DAYS: String(settings.eventRetentionDays),
         VIGIL_LOG_LEVEL: settings.logLevel,
         VIGIL_TAG_VALUE_CAP: String(settings.tagValueCap),
         VIGIL_CORS_ORIGINS: settings.corsOrigins.join(','),

@@ -92,7 +92,8 @@ export class DataStack extends Stack {
         {
           id: 'retention',
           prefix: PAYLOAD_PREFIX,
-          expiration: Duration.days(settings.retentionDays),
+          // Payload blobs belong to events, so they go with them.
+          expiration: Duration.days(settings.eventRetentionDays),
         },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],

@@ -17,6 +17,8 @@ import type {
   Clock,
   EventStore,
   FoldContext,
+  QueuedFold,
+  RollupQueue,
   RollupStore,
   SessionStore,
   SessionUpsert,
@@ -30,10 +32,12 @@ import type { PriceBook } from './pricing/pricing';
 import {
   addCount,
   addSample,
+  type CounterName,
   DeltaBuilder,
   OTHER_TAG_VALUE,
   parseTag,
   type RollupKey,
+  type SketchName,
   tagSlice,
 } from './rollup';
 import { owesSettlement } from './session-merge';
@@ -67,6 +71,12 @@ export interface IngestDeps {
   prices: PriceBook;
   /** Per-agent price overrides on top of `prices` (absent: the table alone). */
   agentPrices?: AgentPriceBooks;
+  /**
+   * Optional: folds queue their event-level rollup deltas here instead of writing rollups, and
+   * `reconcile` drains the queue in batches (stores that bill per item write; see RollupQueue).
+   * Dashboards then see a fold's events when the next drain runs, not at once.
+   */
+  rollupQueue?: RollupQueue;
   /** Optional raw-measure sink (Timestream); failures there never fail ingest. */
   timeseries?: TimeSeriesSink;
   config: IngestConfig;
@@ -384,7 +394,13 @@ async function applyFold(
     totals.lastEventEndAt = totals.lastEventEndAt === null ? end : Math.max(totals.lastEventEndAt, end);
   }
   const deltas = builder.build();
-  await deps.rollups.apply(foldId, deltas);
+  // With a rollup queue, the deltas wait there for a batched write (drainRollupQueue); the queue
+  // drains no fold still pending, so a replay of this fold finds them queued and adds nothing.
+  if (deps.rollupQueue) {
+    await deps.rollupQueue.enqueue({ foldId, queuedAt: deps.clock.now(), deltas });
+  } else {
+    await deps.rollups.apply(foldId, deltas);
+  }
   const swap = await deps.sessions.applyTotals(
     first.agentId,
     first.sessionId,
@@ -394,12 +410,85 @@ async function applyFold(
     settle,
   );
   await deps.events.markFolded(first.agentId, first.sessionId, foldId);
-  await deps.rollups.release(
-    foldId,
-    deltas.map((d) => d.key),
-  );
+  if (!deps.rollupQueue) {
+    await deps.rollups.release(
+      foldId,
+      deltas.map((d) => d.key),
+    );
+  }
   await deps.sessions.releaseFold(first.agentId, first.sessionId, foldId);
   return swap;
+}
+
+/**
+ * How long a drain holds the queue before another may take it over: longer than a drain runs (it starts
+ * no batch after `budgetMs`, 30 s by default), so a drain that stopped blocks the queue 2 minutes at most.
+ */
+export const DRAIN_LEASE_MS = 2 * 60_000;
+
+/**
+ * Writes queued folds' event-level rollup deltas (see RollupQueue), merged: one write per rollup item
+ * per batch of up to `batchSize` folds, instead of one per item per fold; batch after batch until the
+ * queue is empty or `budgetMs` has passed. Under the queue's lease (a
+ * drain already running elsewhere makes this one return at once). Each batch is recorded before its
+ * write and applied as one idempotent fold, so a drain that stops part-way leaves a batch that the
+ * next drain finishes with the same folds, and no fold is ever added twice or lost. Returns how many
+ * folds were drained.
+ */
+export async function drainRollupQueue(
+  deps: IngestDeps,
+  options: { batchSize?: number; budgetMs?: number } = {},
+): Promise<{ folds: number; batches: number }> {
+  const queue = deps.rollupQueue;
+  if (!queue) return { folds: 0, batches: 0 };
+  const batchSize = options.batchSize ?? 500;
+  const budgetMs = options.budgetMs ?? 30_000;
+  const owner = randomUUID();
+  const now = deps.clock.now();
+  if (!(await queue.lease(owner, now, now + DRAIN_LEASE_MS))) return { folds: 0, batches: 0 };
+  let folds = 0;
+  let batches = 0;
+  try {
+    while (batches === 0 || deps.clock.now() - now < budgetMs) {
+      let batch = await queue.openBatch();
+      let queued: QueuedFold[];
+      if (batch) {
+        queued = await queue.get(batch.foldIds);
+      } else {
+        queued = await queue.take(batchSize);
+        if (queued.length === 0) break;
+        batch = { batchId: `drain:${randomUUID()}`, foldIds: queued.map((f) => f.foldId) };
+        await queue.putBatch(batch);
+      }
+      const merged = new DeltaBuilder();
+      for (const fold of queued) {
+        for (const d of fold.deltas) {
+          const target = merged.delta(d.key);
+          for (const [name, v] of Object.entries(d.counters)) addCount(target, name as CounterName, v!);
+          for (const [name, bins] of Object.entries(d.sketches)) {
+            const into = target.sketches[name as SketchName] ?? {};
+            target.sketches[name as SketchName] = into;
+            for (const [k, w] of Object.entries(bins!)) into[k] = (into[k] ?? 0) + w;
+          }
+        }
+      }
+      const deltas = merged.build();
+      // A resumed batch may have lost some folds to its remove below: then every key was written.
+      await deps.rollups.apply(batch.batchId, deltas);
+      await queue.remove(batch.foldIds);
+      await deps.rollups.release(
+        batch.batchId,
+        deltas.map((d) => d.key),
+      );
+      await queue.deleteBatch(batch.batchId);
+      folds += queued.length;
+      batches++;
+      if (queued.length < batchSize) break;
+    }
+  } finally {
+    await queue.unlease(owner);
+  }
+  return { folds, batches };
 }
 
 /** What a session should contribute to rollups now. */
@@ -560,10 +649,14 @@ async function applySettlement(
 }
 
 /**
- * The reconcile job: finishes folds interrupted by a crash (events stored but not yet folded) and
- * settles sessions that went idle. Safe to run concurrently with ingest.
+ * The reconcile job: finishes folds interrupted by a crash (events stored but not yet folded), settles
+ * sessions that went idle, and drains the rollup queue when there is one. Safe to run concurrently
+ * with ingest.
  */
-export async function reconcile(deps: IngestDeps, limit = 1000): Promise<{ folds: number; settled: number }> {
+export async function reconcile(
+  deps: IngestDeps,
+  limit = 1000,
+): Promise<{ folds: number; settled: number; drained: number }> {
   const now = deps.clock.now();
   const pending = await deps.events.listPending(now - deps.config.foldGraceMs, limit);
   const byFold = new Map<string, StoredEvent[]>();
@@ -581,8 +674,9 @@ export async function reconcile(deps: IngestDeps, limit = 1000): Promise<{ folds
     await settleListed(deps, s.agentId, s.sessionId);
     settled++;
   }
+  const drained = await drainRollupQueue(deps);
   await deps.sync?.();
-  return { folds: byFold.size, settled };
+  return { folds: byFold.size, settled, drained: drained.folds };
 }
 
 export const hourStart = (hour: number): number => hour * HOUR_MS;

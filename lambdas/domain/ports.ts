@@ -320,6 +320,49 @@ export interface RollupStore {
   admitTagValues(agentId: string, key: string, values: string[], cap: number): Promise<Set<string>>;
 }
 
+/** A fold's event-level rollup deltas, queued for a batched write (see RollupQueue). */
+export interface QueuedFold {
+  foldId: string;
+  /** When the fold was queued (epoch ms): the queue drains oldest first. */
+  queuedAt: number;
+  deltas: RollupDelta[];
+}
+
+/** A drain in progress: the folds whose merged deltas are applied to rollups as one fold `batchId`. */
+export interface DrainBatch {
+  batchId: string;
+  foldIds: string[];
+}
+
+/**
+ * Where folds leave their event-level rollup deltas when rollups are written in batches (stores that
+ * bill per write of a whole item, DynamoDB): one small put per fold instead of one write per rollup
+ * item it touches, and one write per item per batch when the queue is drained (see drainRollupQueue).
+ * Only one drain runs at a time (`lease`); a drain records its batch before writing it, so one that
+ * stops part-way is finished, never repeated, by the next.
+ */
+export interface RollupQueue {
+  /**
+   * Queues a fold's deltas. Idempotent per foldId: a replayed fold (same id, same deltas) changes
+   * nothing. The queue never drains a fold whose events are still pending (EventStore.listPending),
+   * so a replay can never queue a fold again after it was drained.
+   */
+  enqueue(fold: QueuedFold): Promise<void>;
+  /** Up to `limit` queued folds, oldest first, that are drainable: their fold is no longer pending. */
+  take(limit: number): Promise<QueuedFold[]>;
+  /** The named folds still queued (a batch's, when it is resumed). */
+  get(foldIds: string[]): Promise<QueuedFold[]>;
+  /** Forgets drained folds. */
+  remove(foldIds: string[]): Promise<void>;
+  /** Takes the drain lease for `owner` until `until` unless another owner holds a live one. */
+  lease(owner: string, now: number, until: number): Promise<boolean>;
+  unlease(owner: string): Promise<void>;
+  /** The batch a drain recorded and did not finish, if any. */
+  openBatch(): Promise<DrainBatch | null>;
+  putBatch(batch: DrainBatch): Promise<void>;
+  deleteBatch(batchId: string): Promise<void>;
+}
+
 /** Hints for rollup reads; a store may ignore them (answering with more is always correct). */
 export interface RollupReadOptions {
   /**

@@ -1,12 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { createDynamoDbStores } from '../adapters/dynamodb';
 import { DynamoDbSettingsStore } from '../adapters/dynamodb/settings-store';
 import { S3BlobStore } from '../adapters/s3/blob-store';
 import { createTimestreamWriteClient, TimestreamSink } from '../adapters/timestream/timeseries-sink';
 import { DEFAULT_INGEST_CONFIG } from '../domain/ingest';
 import { Authenticator } from '../domain/keys';
-import { systemClock } from '../domain/ports';
+import { type BlobStore, systemClock } from '../domain/ports';
 import { defaultPriceBook } from '../domain/pricing/pricing';
 import { AgentPriceBooks } from '../domain/settings';
 import { type Env, env } from '../platform/env';
@@ -19,15 +18,17 @@ import type { HandlerDeps } from './deps';
  */
 export function buildAwsDeps(
   e: Env = env(),
-  clients: { dynamo?: DynamoDBClient; s3?: S3Client } = {},
+  clients: { dynamo?: DynamoDBClient; blobs?: BlobStore } = {},
 ): HandlerDeps {
   if (!e.VIGIL_TABLE_NAME) throw new Error('VIGIL_TABLE_NAME is not set');
   if (!e.VIGIL_PAYLOAD_BUCKET) throw new Error('VIGIL_PAYLOAD_BUCKET is not set');
   const logger = createLogger(e.VIGIL_LOG_LEVEL);
+  const dynamo = clients.dynamo ?? new DynamoDBClient({ region: e.AWS_REGION });
   const stores = createDynamoDbStores({
-    client: clients.dynamo ?? new DynamoDBClient({ region: e.AWS_REGION }),
+    client: dynamo,
     tableName: e.VIGIL_TABLE_NAME,
     retentionDays: e.VIGIL_RETENTION_DAYS,
+    eventRetentionDays: e.VIGIL_EVENT_RETENTION_DAYS,
   });
   const timeseries = e.VIGIL_TIMESTREAM_DATABASE
     ? new TimestreamSink({
@@ -38,17 +39,21 @@ export function buildAwsDeps(
       })
     : undefined;
   const settings = new DynamoDbSettingsStore({
-    client: clients.dynamo ?? new DynamoDBClient({ region: e.AWS_REGION }),
+    client: dynamo,
     tableName: e.VIGIL_TABLE_NAME,
   });
   return {
     ...stores,
     settings,
     agentPrices: new AgentPriceBooks(defaultPriceBook, settings, () => Date.now()),
-    blobs: new S3BlobStore({
-      client: clients.s3 ?? new S3Client({ region: e.AWS_REGION }),
-      bucket: e.VIGIL_PAYLOAD_BUCKET,
-    }),
+    blobs:
+      clients.blobs ??
+      new S3BlobStore({
+        bucket: e.VIGIL_PAYLOAD_BUCKET,
+        region: e.AWS_REGION,
+        // The DynamoDB client's own (memoized, refreshed) credentials: no S3 client, no second chain.
+        credentials: () => dynamo.config.credentials(),
+      }),
     clock: systemClock,
     prices: defaultPriceBook,
     config: { ...DEFAULT_INGEST_CONFIG, tagValueCap: e.VIGIL_TAG_VALUE_CAP },

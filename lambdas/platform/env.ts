@@ -10,6 +10,8 @@ const schema = z.object({
   VIGIL_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /** Days sessions and events are kept (DynamoDB TTL); unset keeps them forever. */
   VIGIL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  /** Days event detail is kept (DynamoDB TTL on event chunks); unset: VIGIL_RETENTION_DAYS. */
+  VIGIL_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   VIGIL_TAG_VALUE_CAP: z.coerce.number().int().min(1).max(10_000).default(50),
   VIGIL_CORS_ORIGINS: z.string().default('*'),
   AWS_REGION: z.string().default('us-east-1'),

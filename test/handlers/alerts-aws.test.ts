@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TTL_ATTRIBUTE } from '../../infra/config/table';
 import { alertKeys } from '../../lambdas/adapters/dynamodb/alert-stores';
+import { drainRollupQueue } from '../../lambdas/domain/ingest';
 import { createKey } from '../../lambdas/domain/keys';
 import { type AlertDeps, buildAwsAlertDeps } from '../../lambdas/handlers/alert-deps';
 import { createAlertsHandler } from '../../lambdas/handlers/alerts';
@@ -76,6 +77,8 @@ describe('alert Lambdas on the AWS adapters', () => {
       isBase64Encoded: false,
     } as unknown as APIGatewayProxyEventV2;
     const res = await lambda(event, {} as Context);
+    // On AWS the reconcile job writes queued rollup deltas every minute; here, right after ingest.
+    if (rawPath === '/api/v1/batch') await drainRollupQueue(deps);
     return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
   };
 

@@ -46,6 +46,7 @@ describe('api stack', () => {
       expect(Object.keys(env).sort(), fn).toEqual(
         [
           'VIGIL_CORS_ORIGINS',
+          'VIGIL_EVENT_RETENTION_DAYS',
           'VIGIL_LOG_LEVEL',
           'VIGIL_PAYLOAD_BUCKET',
           'VIGIL_RETENTION_DAYS',
@@ -57,6 +58,7 @@ describe('api stack', () => {
         VIGIL_LOG_LEVEL: 'WARN',
         VIGIL_TAG_VALUE_CAP: '20',
         VIGIL_RETENTION_DAYS: '90',
+        VIGIL_EVENT_RETENTION_DAYS: '30',
         VIGIL_CORS_ORIGINS: 'https://vigil.example.com',
       });
       expect(JSON.stringify(env.VIGIL_TABLE_NAME)).toMatch(/PublishOutputRefVigilTable/);
@@ -64,11 +66,13 @@ describe('api stack', () => {
     }
   });
 
-  it('grants ingest exactly Get/Put/UpdateItem on the table and PutObject on payloads/*', () => {
+  it('grants ingest exactly Delete/Get/Put/UpdateItem and Query on the table and PutObject on payloads/*', () => {
     const statements = statementsOf(vigil.template('api'), 'Ingest');
     expect(actionsOf(statements)).toEqual([
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
       's3:PutObject',
     ]);

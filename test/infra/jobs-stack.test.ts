@@ -38,22 +38,22 @@ describe('jobs stack', () => {
     vigil = synthVigil({ alertEmail: 'oncall@example.com' });
   });
 
-  it('runs the reconcile job every 5 minutes through EventBridge Scheduler, with retries and a DLQ', () => {
+  it('runs the reconcile job every minute through EventBridge Scheduler, with retries and a DLQ', () => {
     const t = vigil.template('jobs');
     t.resourceCountIs('AWS::Scheduler::Schedule', 1);
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(1 minute)',
       ScheduleExpressionTimezone: 'Etc/UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcileFunction'), 'Arn'] },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsDeadLetterQueue'), 'Arn'] } },
-        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 240 },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
         RoleArn: Match.anyValue(),
       },
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 240,
+      Timeout: 55,
       DeadLetterConfig: {
         TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsDeadLetterQueue'), 'Arn'] },
       },
@@ -65,6 +65,7 @@ describe('jobs stack', () => {
     const statements = statementsOf(vigil.template('jobs'), 'Reconcile');
     expect(actionsOf(statements)).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -128,7 +129,7 @@ describe('jobs stack with the baseline and anomaly jobs present', () => {
     const schedules = Object.values(vigil.template('jobs').findResources('AWS::Scheduler::Schedule')).map(
       (s) => s.Properties.ScheduleExpression,
     );
-    expect(schedules.sort()).toEqual(['cron(15 0 * * ? *)', 'rate(5 minutes)', 'rate(5 minutes)']);
+    expect(schedules.sort()).toEqual(['cron(15 0 * * ? *)', 'rate(1 minute)', 'rate(5 minutes)']);
   });
 
   it('gives only the anomaly job the alert topic: its ARN in VIGIL_ALERT_TOPIC_ARN and sns:Publish', () => {

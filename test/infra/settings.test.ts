@@ -9,6 +9,7 @@ describe('settings from context', () => {
       stage: 'prod',
       stackPrefix: 'Vigil-prod',
       retentionDays: 90,
+      eventRetentionDays: 30,
       alertEmail: undefined,
       timestream: { enabled: false, memoryRetentionHours: 24 },
       corsOrigins: ['*'],
@@ -48,6 +49,17 @@ describe('settings from context', () => {
     expect(() => from({ alertEmail: 'not-an-email' })).toThrow(/context "alertEmail"/);
     expect(() => from({ stage: 'Prod_1' })).toThrow(/context "stage": must be lowercase/);
     expect(() => from({ logRetentionDays: '8' })).toThrow(/context "logRetentionDays": must be one of/);
+  });
+
+  it('keeps event detail 30 days by default, never longer than sessions', () => {
+    expect(from({ retentionDays: '14' }).eventRetentionDays).toBe(14);
+    expect(from({ retentionDays: '365', eventRetentionDays: '90' })).toMatchObject({
+      retentionDays: 365,
+      eventRetentionDays: 90,
+    });
+    expect(() => from({ retentionDays: '30', eventRetentionDays: '60' })).toThrow(
+      /context "eventRetentionDays": must be at most retentionDays/,
+    );
   });
 
   it('requires a certificate with a custom domain, and a us-east-1 one for CloudFront', () => {

@@ -24,13 +24,26 @@ export interface DynamoDbStoreOptions {
    * Rollups, keys and settings never expire. @default undefined (kept forever)
    */
   retentionDays?: number;
+  /**
+   * Days to keep event detail (the event chunks), when it should go sooner than the sessions: chunks
+   * then expire by this instead of `retentionDays`. Events are most of the table's bytes.
+   * @default undefined (events follow `retentionDays`)
+   */
+  eventRetentionDays?: number;
 }
 
 /** The TTL attribute value for an item whose life starts at `startedAtMs`, or null without retention. */
 export function expiresAt(options: DynamoDbStoreOptions, startedAtMs: number): number | null {
-  if (!options.retentionDays) return null;
-  return Math.floor(startedAtMs / 1000) + options.retentionDays * 86_400;
+  return ttlAfter(options.retentionDays, startedAtMs);
 }
+
+/** The TTL attribute value of event detail that started at `startedAtMs` (eventRetentionDays first). */
+export function eventExpiresAt(options: DynamoDbStoreOptions, startedAtMs: number): number | null {
+  return ttlAfter(options.eventRetentionDays ?? options.retentionDays, startedAtMs);
+}
+
+const ttlAfter = (days: number | undefined, startedAtMs: number): number | null =>
+  days ? Math.floor(startedAtMs / 1000) + days * 86_400 : null;
 
 /** Independent writes in flight at once per call (one UpdateItem per rollup key, per event…). */
 export const WRITE_CONCURRENCY = 16;

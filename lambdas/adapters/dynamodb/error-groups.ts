@@ -32,7 +32,8 @@ interface Group {
  * EventStore.errorGroups on DynamoDB: the semantics of adapters/duckdb/error-groups.ts, computed in
  * memory. Reads the sessions of the window plus the lookback (gsi1 SA#<agent>, refused above
  * SEARCH_CAP sessions, see session-search.ts), then every one of those sessions' events: one Query of
- * each session partition, ≈ one read unit per 4 KB of events, EVENT_READ_CONCURRENCY in flight. Every
+ * each session partition's event chunks, ≈ one read unit per 4 KB of deflated events,
+ * EVENT_READ_CONCURRENCY in flight. Every
  * page repeats the scan; the cursor is (count, fingerprint) of the last group, as in DuckDB.
  */
 export async function errorGroups(

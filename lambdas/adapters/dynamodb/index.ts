@@ -2,6 +2,7 @@ import { DynamoDbAgentStore } from './agent-store';
 import type { DynamoDbStoreOptions } from './client';
 import { DynamoDbEventStore } from './event-store';
 import { DynamoDbKeyStore } from './key-store';
+import { DynamoDbRollupQueue } from './rollup-queue';
 import { DynamoDbRollupStore } from './rollup-store';
 import { DynamoDbSessionStore } from './session-store';
 
@@ -12,6 +13,8 @@ export interface DynamoDbStores {
   sessions: DynamoDbSessionStore;
   events: DynamoDbEventStore;
   rollups: DynamoDbRollupStore;
+  /** Folds queue their event-level rollup deltas; the reconcile job writes them in batches. */
+  rollupQueue: DynamoDbRollupQueue;
   keys: DynamoDbKeyStore;
   agents: DynamoDbAgentStore;
 }
@@ -22,6 +25,7 @@ export function createDynamoDbStores(options: DynamoDbStoreOptions): DynamoDbSto
     sessions: new DynamoDbSessionStore(options),
     events: new DynamoDbEventStore(options),
     rollups: new DynamoDbRollupStore(options),
+    rollupQueue: new DynamoDbRollupQueue(options),
     keys: new DynamoDbKeyStore(options),
     agents: new DynamoDbAgentStore(options),
   };

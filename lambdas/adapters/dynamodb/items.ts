@@ -21,7 +21,7 @@ import {
 import { owesSettlement } from '../../domain/session-merge';
 import { mergeBins } from '../../domain/sketch';
 import { decodeSketch } from './sketch-codec';
-import { encTime, indexKeys, keys, unesc } from './table';
+import { EVENT_CHUNK_PREFIX, encTime, indexKeys, keys, unesc } from './table';
 
 /** Record ↔ item converters. The SDK's marshaller is not a dependency, so JSON-like values convert here. */
 
@@ -277,65 +277,140 @@ export function itemToSession(item: Item): Session {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Events
-
-/** Records shorter than this are stored as text: deflate gains little on them. */
-const COMPRESS_FROM_BYTES = 200;
+// Event chunks
 
 /**
- * An event item: the key (the dedupe key) and the whole record as one attribute, raw-deflated into a
- * Binary `z` when that is smaller (DynamoDB sizes a binary by its raw bytes), else JSON text `j`.
- * Every write and every stored byte is billed by item size, so the attribute names and the JSON field
- * names are paid once, compressed. Readers decode the record; nothing filters on event attributes
- * server-side (a projection would not lower the read cost anyway).
+ * Largest deflated record list one chunk item carries. DynamoDB items stop at 400 KB; the rest of the
+ * item (keys, fold id, TTL) is well under 1 KB, so 350 KB leaves room to spare. A call whose fresh
+ * events deflate to more is split into several chunks (consecutive sequence numbers).
  */
-export function eventToItem(e: StoredEvent): Item {
-  const { agentId: _a, sessionId: _s, eventId: _e, ...rest } = e;
-  const json = JSON.stringify(rest);
-  const item: Item = keyItem(keys.event(e.agentId, e.sessionId, e.eventId));
-  if (Buffer.byteLength(json, 'utf8') >= COMPRESS_FROM_BYTES) {
-    const z = deflateRawSync(json);
-    if (z.byteLength < Buffer.byteLength(json, 'utf8')) {
-      item.z = { B: z };
-      return item;
-    }
-  }
-  item.j = str(json);
-  return item;
+export const MAX_CHUNK_BYTES = 350_000;
+
+/** Chunk attribute names: every chunk write and every stored byte is billed by item size. */
+export const CHUNK_ATTR = {
+  /** The fold id the chunk's events are pending under (String): listPending finds them by it. */
+  foldId: 'f',
+  /**
+   * The events, a JSON array raw-deflated with CHUNK_DICTIONARY as preset dictionary (Binary). A
+   * chunk written with another codec or dictionary would get another attribute name (z2, …).
+   */
+  events: 'z',
+} as const;
+
+/**
+ * The preset dictionary of chunk deflation: the field names and common values of a stored event
+ * record, so that even a chunk of one event (a Lucidic request sends one) back-references them instead
+ * of spelling them out (~900 B → ~600 B for a 1 KB-payload event: one write unit instead of two).
+ * Stored chunks cannot be read without these exact bytes: never edit it (a test pins its hash); a new
+ * dictionary needs a new attribute name for the chunks written with it.
+ */
+export const CHUNK_DICTIONARY: Buffer = Buffer.from(
+  '"type":"tool","rawType":"function_call","type":"error","type":"generic","source":"lucidic",' +
+    '"source":"otlp","error":{"category":"rate_limit","type":null,"message":"","stack":null,' +
+    '"origin":"system","recoverable":true,"fingerprint":""},"cost":null,"usage":null,"model":null,' +
+    '"provider":null,"durationMs":null,"name":null,' +
+    '[{"eventId":"","parentEventId":null,"type":"llm","rawType":"llm_generation","name":"chat",' +
+    '"startedAt":1796430600000,"durationMs":1200,"model":"gpt-4o-mini","provider":"openai",' +
+    '"usage":{"inputTokens":0,"outputTokens":0,"cachedInputTokens":0,"reasoningTokens":0},"tags":[],' +
+    '"metadata":null,"payload":{"request":{"provider":"anthropic","model":"claude-sonnet-4-5",' +
+    '"messages":[{"role":"system","content":""},{"role":"user","content":""}]},' +
+    '"response":{"role":"assistant","content":"","output":""},' +
+    '"usage":{"input_tokens":0,"output_tokens":0},"function_name":"","arguments":{},' +
+    '"return_value":null},"source":"native","cost":{"usd":0.000192,"source":"server",' +
+    '"clientUsd":null,"serverUsd":0.000192,"priceId":"openai/gpt-4o-mini","unpriced":false},' +
+    '"error":null,"payloadRef":null,"receivedAt":1796434155335,' +
+    '"fold":{"production":true,"weight":1,"sessionSlices":["tag:"]}}]',
+  'utf8',
+);
+
+/** An event as the chunk stores it: no agent or session (in the key) and no fold id (on the chunk). */
+type ChunkRecord = Omit<StoredEvent, 'agentId' | 'sessionId' | 'fold'> & {
+  fold: Omit<StoredEvent['fold'], 'foldId'>;
+};
+
+/**
+ * The events of one chunk (all of one session and one fold), deflated together: the JSON field names,
+ * models, tags and fold context repeat from event to event, so one deflate stream shares its Huffman
+ * tables and back-references across them (bench/dynamo-cost.ts events with 1 KB of chat text each:
+ * ~4.2 KB for 10 together vs ~0.6–0.9 KB each alone).
+ */
+export function encodeChunkEvents(events: readonly StoredEvent[]): Buffer {
+  const records: ChunkRecord[] = events.map(({ agentId: _a, sessionId: _s, fold, ...rest }) => {
+    const { foldId: _f, ...foldRest } = fold;
+    return { ...rest, fold: foldRest };
+  });
+  return deflateRawSync(JSON.stringify(records), { dictionary: CHUNK_DICTIONARY });
 }
 
-export function itemToEvent(item: Item): StoredEvent {
-  const pk = getS(item, 'pk');
-  const z = item.z?.B;
-  const rest = JSON.parse(z ? inflateRawSync(z).toString('utf8') : getS(item, 'j')) as Omit<
-    StoredEvent,
-    'agentId' | 'sessionId' | 'eventId'
-  >;
-  const [agentId, sessionId] = pk.slice('S#'.length).split('#').map(unesc) as [string, string];
-  return { agentId, sessionId, eventId: getS(item, 'sk').slice('E#'.length), ...rest };
+/**
+ * `events` split into consecutive runs whose deflated size is at most `maxBytes` (halving a run until it
+ * fits; a single event is never split, DynamoDB refuses it if it is too large on its own).
+ */
+export function packChunks(
+  events: readonly StoredEvent[],
+  maxBytes = MAX_CHUNK_BYTES,
+): Array<{ events: StoredEvent[]; z: Buffer }> {
+  if (events.length === 0) return [];
+  const z = encodeChunkEvents(events);
+  if (z.byteLength <= maxBytes || events.length === 1) return [{ events: [...events], z }];
+  const half = Math.ceil(events.length / 2);
+  return [...packChunks(events.slice(0, half), maxBytes), ...packChunks(events.slice(half), maxBytes)];
+}
+
+/** A chunk item: key (session partition, C#<seq>), fold id and the deflated events. */
+export function chunkToItem(c: {
+  agentId: string;
+  sessionId: string;
+  seq: number;
+  foldId: string;
+  z: Buffer;
+}): Item {
+  return {
+    ...keyItem(keys.eventChunk(c.agentId, c.sessionId, c.seq)),
+    [CHUNK_ATTR.foldId]: str(c.foldId),
+    [CHUNK_ATTR.events]: { B: c.z },
+  };
+}
+
+/** Sequence number and fold id of a chunk item, without inflating its events. */
+export function chunkHead(item: Item): { seq: number; foldId: string } {
+  return {
+    seq: Number(getS(item, 'sk').slice(EVENT_CHUNK_PREFIX.length)),
+    foldId: getS(item, CHUNK_ATTR.foldId),
+  };
+}
+
+/** The events of a chunk item, in the order they were written. */
+export function chunkToEvents(item: Item): StoredEvent[] {
+  const z = item[CHUNK_ATTR.events]?.B;
+  if (z === undefined) throw new TypeError(`item attribute ${CHUNK_ATTR.events} is not a binary`);
+  const [agentId, sessionId] = sessionIds(item);
+  const foldId = getS(item, CHUNK_ATTR.foldId);
+  const records = JSON.parse(
+    inflateRawSync(z, { dictionary: CHUNK_DICTIONARY }).toString('utf8'),
+  ) as ChunkRecord[];
+  return records.map(({ fold, ...rest }) => ({ agentId, sessionId, ...rest, fold: { foldId, ...fold } }));
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Pending folds
 
 /**
- * A fold whose events are stored but not yet folded into rollups and session totals: written before
- * its events, deleted by markFolded, read by the reconcile job. It names every event id the fold may
- * own; only the events stored with this fold id belong to it (the others were duplicates).
+ * A fold whose events are (being) stored but not yet folded into rollups and session totals: written
+ * before its chunks, deleted by markFolded, read by the reconcile job. Its events are the ones in the
+ * session's chunks that carry its fold id (an id it lost to a duplicate is in another fold's chunk).
  */
 export function pendingFoldToItem(f: {
   agentId: string;
   sessionId: string;
   foldId: string;
   receivedAt: number;
-  eventIds: string[];
 }): Item {
   return {
     ...keyItem(keys.pendingFold(f.foldId)),
     agentId: str(f.agentId),
     sessionId: str(f.sessionId),
     receivedAt: num(f.receivedAt),
-    eventIds: { SS: [...new Set(f.eventIds)] },
   };
 }
 
@@ -345,7 +420,6 @@ export function itemToPendingFold(item: Item) {
     sessionId: getS(item, 'sessionId'),
     foldId: getS(item, 'sk').slice('F#'.length),
     receivedAt: getN(item, 'receivedAt'),
-    eventIds: item.eventIds?.SS ?? [],
   };
 }
 

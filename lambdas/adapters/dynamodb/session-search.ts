@@ -1,9 +1,10 @@
 import { validationError } from '../../domain/errors';
 import { type RubricResult, type Session, sessionDurationMs } from '../../domain/model';
-import type { Page, SessionSearch } from '../../domain/ports';
+import type { Page, SessionSearch, StoredEvent } from '../../domain/ports';
 import { decodeCursor, Expr, encodeCursor, mapLimit, type VigilTable } from './client';
-import { type Item, itemToEvent, itemToSession, str } from './items';
-import { encTimeBound, indexKeys, keys } from './table';
+import { readChunkItems } from './event-chunks';
+import { chunkToEvents, type Item, itemToSession, str } from './items';
+import { encTimeBound, indexKeys } from './table';
 
 /**
  * SessionStore.search / listEvals on DynamoDB, with the semantics of the DuckDB version
@@ -15,9 +16,9 @@ import { encTimeBound, indexKeys, keys } from './table';
  *    holding more than SEARCH_CAP sessions is refused (validation error on `start_date`);
  * 2. one strongly consistent BatchGetItem per 100 sessions: a read unit per session (4 KB);
  * 3. only when a model / event type / error category / fingerprint filter is given, and only for the
- *    sessions that passed the other filters: one Query of the session's own partition (its events),
- *    stopping at the first 1 MB page that holds a match. Cost: the size of the session's events read
- *    (≈ one read unit per 4 KB of events), up to EVENT_READ_CONCURRENCY queries in flight.
+ *    sessions that passed the other filters: one Query of the session's own partition (its event
+ *    chunks), stopping at the first 1 MB page that holds a match. Cost: the size of the chunks read
+ *    (≈ one read unit per 4 KB of deflated events), up to EVENT_READ_CONCURRENCY queries in flight.
  * Every page re-runs 1–3 and sorts in memory (the cursor is the sort value and session id), so a call
  * costs the same whatever the page; the cap keeps the worst case bounded (~10k read units + events).
  */
@@ -77,8 +78,9 @@ export interface EventFields {
 }
 
 /**
- * Reads a session's events (Query on its own partition, sk E#…, consistent), page by page until `stop`
- * says enough. Costs the size of the events read (the record is one attribute, decoded here).
+ * Reads a session's events (Query on its own partition, sk C#…, consistent: see event-chunks.ts), page
+ * by page until `stop` says enough. Costs the size of the chunks read (each chunk is one deflated
+ * Binary, inflated here).
  */
 export async function readSessionEvents(
   table: VigilTable,
@@ -86,31 +88,22 @@ export async function readSessionEvents(
   sessionId: string,
   stop?: (events: EventFields[]) => boolean,
 ): Promise<EventFields[]> {
-  const expr = new Expr();
-  const pk = keys.session(agentId, sessionId).pk;
-  const { items } = await table.query(
-    {
-      KeyConditionExpression: `${expr.name('pk')} = ${expr.value(str(pk))} AND begins_with(${expr.name('sk')}, ${expr.value(str('E#'))})`,
-      ConsistentRead: true,
-      ...expr.maps(),
-    },
-    stop && ((found) => stop(found.map(toEventFields))),
-  );
-  return items.map(toEventFields);
+  const toFields = (items: Item[]) => items.flatMap(chunkToEvents).map(toEventFields);
+  const items = await readChunkItems(table, agentId, sessionId, {
+    stop: stop && ((found) => stop(toFields(found))),
+  });
+  return toFields(items);
 }
 
-const toEventFields = (item: Item): EventFields => {
-  const e = itemToEvent(item);
-  return {
-    eventId: e.eventId,
-    sessionId: e.sessionId,
-    startedAt: e.startedAt,
-    type: e.type,
-    model: e.model,
-    error: e.error as EventFields['error'],
-    fold: e.fold,
-  };
-};
+const toEventFields = (e: StoredEvent): EventFields => ({
+  eventId: e.eventId,
+  sessionId: e.sessionId,
+  startedAt: e.startedAt,
+  type: e.type,
+  model: e.model,
+  error: e.error as EventFields['error'],
+  fold: e.fold,
+});
 
 /** Sessions matching every filter of `q` (any order). */
 async function matchingSessions(table: VigilTable, q: SessionSearch): Promise<Session[]> {

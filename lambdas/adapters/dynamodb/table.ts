@@ -7,11 +7,13 @@ import { validationError } from '../../domain/errors';
  *
  * Items (pk / sk):
  *   session       S#<agent>#<session>   / SESSION        totals, settlement, fold markers
- *   event         S#<agent>#<session>   / E#<eventId>    one per (agent, session, event): the dedupe key;
- *                                                        the record deflated in one Binary (items.ts)
+ *   event chunk   S#<agent>#<session>   / C#<seq>        the events one insertNew call stored for the
+ *                                                        session (one fold), deflated together in one
+ *                                                        Binary; seq 0, 1, 2… (see event-store.ts)
  *   session owner L#<session>           / L              first agent that used a session id
- *   pending fold  P#<hash(fold) mod 8>  / F#<foldId>     a fold not yet applied: its event ids; deleted
- *                                                        when the fold is done (the reconcile queue)
+ *   pending fold  P#<hash(fold) mod 8>  / F#<foldId>     a fold not yet applied: its session (its events
+ *                                                        are the session's chunks carrying its fold id);
+ *                                                        deleted when the fold is done (the reconcile queue)
  *   rollup        R#<agent>#<0|1>       / <slice>#<hour> counters, sketch bins, fold markers
  *   tag values    T#<agent>             / <tag key>      string set of admitted values
  *   api key       KEYS                  / H#<sha256>     the record;  KEYS / I#<keyId> → its hash
@@ -28,7 +30,7 @@ import { validationError } from '../../domain/errors';
  *     rollups by hour     RS#<agent>#<0|1>#<family>   / <hour>#<slice>   (family = slice up to ':')
  *   gsi2 — work queues (items leave when the work is done):
  *     unsettled sessions  U#<shard>                   / <updatedAt>
- * Events have no index entry (each would cost a write unit): a session's events are read from its
+ * Event chunks have no index entry (each would cost write units): a session's events are read from its
  * partition and ordered in memory.
  */
 export const VIGIL_TABLE_SCHEMA = {
@@ -121,15 +123,24 @@ export function shardOf(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0) % QUEUE_SHARDS;
 }
 
+/** Sort-key prefix of a session's event chunks. */
+export const EVENT_CHUNK_PREFIX = 'C#';
+const CHUNK_SEQ_DIGITS = 8;
+
 export const keys = {
   session: (agentId: string, sessionId: string) => ({
     pk: `S#${esc(agentId)}#${esc(sessionId)}`,
     sk: 'SESSION',
   }),
-  event: (agentId: string, sessionId: string, eventId: string) => ({
-    pk: `S#${esc(agentId)}#${esc(sessionId)}`,
-    sk: `E#${eventId}`,
-  }),
+  /** Chunk `seq` of a session's events (see event-store.ts): C# + the sequence number, zero-padded. */
+  eventChunk: (agentId: string, sessionId: string, seq: number) => {
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq >= 10 ** CHUNK_SEQ_DIGITS)
+      throw new RangeError(`event chunk sequence ${seq} out of range`);
+    return {
+      pk: `S#${esc(agentId)}#${esc(sessionId)}`,
+      sk: `${EVENT_CHUNK_PREFIX}${String(seq).padStart(CHUNK_SEQ_DIGITS, '0')}`,
+    };
+  },
   locator: (sessionId: string) => ({ pk: `L#${esc(sessionId)}`, sk: 'L' }),
   pendingFold: (foldId: string) => ({ pk: `P#${shardOf(foldId)}`, sk: `F#${foldId}` }),
   rollupPartition: (agentId: string, production: boolean) => `R#${esc(agentId)}#${production ? 1 : 0}`,

@@ -6,11 +6,13 @@ import {
   InternalServerError,
   ProvisionedThroughputExceededException,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbEventStore } from '../../../lambdas/adapters/dynamodb/event-store';
+import { APPEND_ROUNDS, DynamoDbEventStore } from '../../../lambdas/adapters/dynamodb/event-store';
+import { chunkToItem, encodeChunkEvents } from '../../../lambdas/adapters/dynamodb/items';
 import { DynamoDbRollupStore } from '../../../lambdas/adapters/dynamodb/rollup-store';
 import { DynamoDbSessionStore } from '../../../lambdas/adapters/dynamodb/session-store';
 import { DomainError } from '../../../lambdas/domain/errors';
@@ -105,18 +107,58 @@ describe('DynamoDB error translation', () => {
     expect(error).toBe(invalid);
   });
 
-  it('treats a failed condition as an answer, not an error', async () => {
-    // Prepare
+  it('treats a failed condition as an answer, not an error: a lost chunk seq is re-read and its ids are duplicates', async () => {
+    // Prepare: the first read finds no chunk; the put at seq 0 loses to another caller who stored e1.
     const client = new DynamoDBClient({ region: 'us-east-1' });
-    mockClient(client)
+    const agentId = uid('agent');
+    const sessionId = uid('session');
+    const other = storedEvent({ agentId, sessionId, eventId: 'e1' });
+    const mock = mockClient(client);
+    mock
       .on(PutItemCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: $metadata(400) }));
+    mock
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [] })
+      .resolves({
+        Items: [
+          chunkToItem({
+            agentId,
+            sessionId,
+            seq: 0,
+            foldId: other.fold.foldId,
+            z: encodeChunkEvents([other]),
+          }),
+        ],
+      });
     const store = new DynamoDbEventStore({ client, tableName: 'vigil' });
     // Act
-    const result = await store.insertNew([
-      storedEvent({ agentId: uid('agent'), sessionId: uid('session'), eventId: 'e1' }),
-    ]);
+    const result = await store.insertNew([storedEvent({ agentId, sessionId, eventId: 'e1' })]);
     // Assess
     expect(result).toEqual({ inserted: [], duplicates: ['e1'] });
+    const chunkPuts = mock
+      .commandCalls(PutItemCommand)
+      .filter((c) => c.args[0].input.Item?.sk?.S?.startsWith('C#'));
+    expect(chunkPuts.map((c) => c.args[0].input.ConditionExpression)).toEqual(['attribute_not_exists(pk)']);
+    expect(mock.commandCalls(QueryCommand).map((c) => c.args[0].input.ConsistentRead)).toEqual([true, true]);
+  });
+
+  it('gives up as unavailable when every round loses the next chunk to another writer', async () => {
+    // Prepare: reads never see the chunk that keeps winning the seq (a store that cannot make progress).
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: $metadata(400) }));
+    mock.on(QueryCommand).resolves({ Items: [] });
+    const store = new DynamoDbEventStore({ client, tableName: 'vigil' });
+    // Act
+    const error = await store
+      .insertNew([storedEvent({ agentId: uid('agent'), sessionId: uid('session') })])
+      .catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ kind: 'unavailable' });
+    expect(mock.commandCalls(QueryCommand)).toHaveLength(APPEND_ROUNDS);
   });
 });
