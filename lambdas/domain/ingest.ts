@@ -72,9 +72,9 @@ export interface IngestDeps {
   /** Per-agent price overrides on top of `prices` (absent: the table alone). */
   agentPrices?: AgentPriceBooks;
   /**
-   * Optional: folds queue their event-level rollup deltas here instead of writing rollups, and
+   * Optional: folds and settlements queue their rollup deltas here instead of writing rollups, and
    * `reconcile` drains the queue in batches (stores that bill per item write; see RollupQueue).
-   * Dashboards then see a fold's events when the next drain runs, not at once.
+   * Dashboards then see a fold's events and a session's settlement when the next drain runs.
    */
   rollupQueue?: RollupQueue;
   /** Optional raw-measure sink (Timestream); failures there never fail ingest. */
@@ -640,6 +640,17 @@ async function applySettlement(
 ): Promise<void> {
   const deltas = snapshotDelta(session.agentId, from, to).build();
   const foldId = `settle:${session.agentId}:${session.sessionId}:${to.version}`;
+  if (deps.rollupQueue) {
+    // Queued like a fold's deltas; drained only once the mark below is stored (see RollupQueue).
+    await deps.rollupQueue.enqueue({
+      foldId,
+      queuedAt: deps.clock.now(),
+      deltas,
+      settles: { agentId: session.agentId, sessionId: session.sessionId, version: to.version },
+    });
+    await deps.sessions.markSettledApplied(session.agentId, session.sessionId, to.version);
+    return;
+  }
   await deps.rollups.apply(foldId, deltas);
   await deps.sessions.markSettledApplied(session.agentId, session.sessionId, to.version);
   await deps.rollups.release(

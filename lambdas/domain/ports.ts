@@ -320,12 +320,17 @@ export interface RollupStore {
   admitTagValues(agentId: string, key: string, values: string[], cap: number): Promise<Set<string>>;
 }
 
-/** A fold's event-level rollup deltas, queued for a batched write (see RollupQueue). */
+/** A fold's rollup deltas, queued for a batched write (see RollupQueue). */
 export interface QueuedFold {
   foldId: string;
   /** When the fold was queued (epoch ms): the queue drains oldest first. */
   queuedAt: number;
   deltas: RollupDelta[];
+  /**
+   * Set for a session's settlement (its snapshot `version`): drainable only once the session records
+   * that version applied (`settledAppliedVersion`), since until then the settlement may be replayed.
+   */
+  settles?: { agentId: string; sessionId: string; version: number };
 }
 
 /** A drain in progress: the folds whose merged deltas are applied to rollups as one fold `batchId`. */
@@ -344,11 +349,12 @@ export interface DrainBatch {
 export interface RollupQueue {
   /**
    * Queues a fold's deltas. Idempotent per foldId: a replayed fold (same id, same deltas) changes
-   * nothing. The queue never drains a fold whose events are still pending (EventStore.listPending),
-   * so a replay can never queue a fold again after it was drained.
+   * nothing. The queue never drains a fold that may still be replayed — one whose events are still
+   * pending (EventStore.listPending), or a settlement its session does not yet record as applied — so
+   * a replay can never queue a fold again after it was drained.
    */
   enqueue(fold: QueuedFold): Promise<void>;
-  /** Up to `limit` queued folds, oldest first, that are drainable: their fold is no longer pending. */
+  /** Up to `limit` queued folds, oldest first, that are drainable (see enqueue). */
   take(limit: number): Promise<QueuedFold[]>;
   /** The named folds still queued (a batch's, when it is resumed). */
   get(foldIds: string[]): Promise<QueuedFold[]>;

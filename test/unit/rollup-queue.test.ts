@@ -9,6 +9,7 @@ import {
   type IngestDeps,
   ingestEvents,
   reconcile,
+  upsertSession,
 } from '../../lambdas/domain/ingest';
 import { epochHour } from '../../lambdas/domain/model';
 import type { BlobStore, RollupQueue, RollupStore, SessionStore } from '../../lambdas/domain/ports';
@@ -165,9 +166,11 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
     // Act
     const drained = await drainRollupQueue(deps());
     // Assess
-    expect(queued).toHaveLength(24);
+    expect(queued.filter((f) => !f.settles)).toHaveLength(24);
+    // Each request also settled its (stub) session: those deltas wait in the queue too.
+    expect(queued.filter((f) => f.settles).length).toBeGreaterThan(0);
     expect(Object.values(before).every((f) => (f as { events: number }).events === 0)).toBe(true);
-    expect(drained).toEqual({ folds: 24, batches: 1 });
+    expect(drained).toEqual({ folds: queued.length, batches: 1 });
     expect(updates.count).toBe(keys.size);
     expect(await eventFigures(stores.rollups, agent)).toEqual(await expected(agent, 12));
     expect(await stores.rollupQueue.take(1_000)).toEqual([]);
@@ -177,7 +180,11 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
   it('drains in batches of batchSize until the queue is empty', async () => {
     const agent = `agt_${randomUUID()}`;
     for (const req of requests(agent, 5)) await ingestEvents(deps(), req);
-    expect(await drainRollupQueue(deps(), { batchSize: 4 })).toEqual({ folds: 10, batches: 3 });
+    const queued = (await stores.rollupQueue.take(1_000)).length;
+    expect(await drainRollupQueue(deps(), { batchSize: 4 })).toEqual({
+      folds: queued,
+      batches: Math.ceil(queued / 4),
+    });
     expect(await eventFigures(stores.rollups, agent)).toEqual(await expected(agent, 5));
   });
 
@@ -185,6 +192,7 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
     // Prepare
     const agent = `agt_${randomUUID()}`;
     for (const req of requests(agent, 6)) await ingestEvents(deps(), req);
+    const queued = (await stores.rollupQueue.take(1_000)).length;
     const halfWriting = replacing(stores.rollups, {
       apply: async (foldId: string, deltas: Parameters<RollupStore['apply']>[1]) => {
         await stores.rollups.apply(foldId, deltas.slice(0, 2));
@@ -196,8 +204,8 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
     const open = await stores.rollupQueue.openBatch();
     const resumed = await drainRollupQueue(deps());
     // Assess
-    expect(open?.foldIds).toHaveLength(12);
-    expect(resumed.folds).toBe(12);
+    expect(open?.foldIds).toHaveLength(queued);
+    expect(resumed.folds).toBe(queued);
     expect(await eventFigures(stores.rollups, agent)).toEqual(await expected(agent, 6));
     expect(await stores.rollupQueue.openBatch()).toBeNull();
   });
@@ -228,26 +236,121 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
     await expect(ingestEvents(deps({ sessions: stopping }), second!)).rejects.toThrow(Crash);
     for (const req of rest) await ingestEvents(deps(), req);
     // Act
-    const early = await drainRollupQueue(deps());
+    const queued = await stores.rollupQueue.take(1_000);
+    await drainRollupQueue(deps());
+    const stuck = await stores.rollupQueue.take(1_000);
     now = T + DEFAULT_INGEST_CONFIG.foldGraceMs + 60_000;
     const reconciled = await reconcile(deps());
-    // Assess
-    expect(early.folds).toBe(5);
+    // Assess: 5 of the 6 folds were drainable; the stopped one waited for its replay.
+    expect(queued.filter((f) => !f.settles)).toHaveLength(5);
+    expect(stuck).toEqual([]);
     expect(reconciled.folds).toBe(1);
-    expect(reconciled.drained).toBe(1);
+    expect(reconciled.drained).toBeGreaterThanOrEqual(1);
     expect(await eventFigures(stores.rollups, agent)).toEqual(await expected(agent, 3));
     expect((await stores.sessions.get(agent, 's0'))!.totals.events).toBe(10);
+  });
+
+  /** Session-level figures (settlements) of the agent's production hour. */
+  async function sessionFigures(rollups: RollupStore, agentId: string) {
+    const records = await rollups.query(agentId, true, 'all', HOUR, HOUR + 1);
+    const sum = (name: keyof RollupRecord['counters']) => records.reduce((n, r) => n + r.counters[name], 0);
+    return {
+      sessions: sum('sessions'),
+      settled: sum('settledSessions'),
+      cost: Number(sum('sessionCostSum').toFixed(12)),
+      duration: sum('sessionDurationSum'),
+      succeeded: sum('succeededSessions'),
+      durations: records.reduce((n, r) => n + Object.keys(r.sketches.sessionDuration).length, 0),
+    };
+  }
+
+  /** Finished, successful sessions of two requests each. */
+  async function finishedSessions(d: () => IngestDeps, agentId: string, n: number) {
+    for (let s = 0; s < n; s++) {
+      const sessionId = `s${s}`;
+      await upsertSession(d(), {
+        agentId,
+        sessionId,
+        production: true,
+        startedAt: T,
+        source: 'native',
+        stub: false,
+        at: T,
+      });
+      for (const req of requests(agentId, n).filter((r) => r[0]!.sessionId === sessionId))
+        await ingestEvents(d(), req);
+      await upsertSession(d(), {
+        agentId,
+        sessionId,
+        finished: true,
+        outcome: { isSuccessful: true },
+        endedAt: T + 60_000 + s * 1_000,
+        source: 'native',
+        stub: false,
+        at: T + 61_000,
+      });
+    }
+  }
+
+  it('queues settlements too, and drains one only once its session records it applied', async () => {
+    // Prepare: the reference, and the same sessions on DynamoDB; the last settlement stops before
+    // the session records it applied.
+    const agent = `agt_${randomUUID()}`;
+    await finishedSessions(reference, `ref-${agent}`, 4);
+    const want = await sessionFigures(duck.rollups, `ref-${agent}`);
+    await finishedSessions(deps, agent, 3);
+    const stopping = replacing(stores.sessions, {
+      markSettledApplied: () => Promise.reject(new Crash('stopped before marking the settlement')),
+    } as Partial<Record<keyof SessionStore, unknown>>);
+    await upsertSession(deps(), {
+      agentId: agent,
+      sessionId: 's3',
+      production: true,
+      startedAt: T,
+      source: 'native',
+      stub: false,
+      at: T,
+    });
+    for (const req of requests(agent, 4).filter((r) => r[0]!.sessionId === 's3'))
+      await ingestEvents(deps(), req);
+    await expect(
+      upsertSession(deps({ sessions: stopping }), {
+        agentId: agent,
+        sessionId: 's3',
+        finished: true,
+        outcome: { isSuccessful: true },
+        endedAt: T + 63_000,
+        source: 'native',
+        stub: false,
+        at: T + 61_000,
+      }),
+    ).rejects.toThrow(Crash);
+    // Act
+    await drainRollupQueue(deps());
+    const early = await sessionFigures(stores.rollups, agent);
+    const version = (await stores.sessions.get(agent, 's3'))!.settled!.version;
+    const left = await stores.rollupQueue.get([`settle:${agent}:s3:${version}`]);
+    now = T + DEFAULT_INGEST_CONFIG.sessionIdleMs + 120_000;
+    await reconcile(deps());
+    // Assess: the stopped settlement waited in the queue, then counted exactly once.
+    expect(want).toMatchObject({ sessions: 4, settled: 4, succeeded: 4 });
+    expect(want.durations).toBeGreaterThan(0);
+    expect(early.settled).toBe(3);
+    expect(left).toHaveLength(1);
+    expect(await sessionFigures(stores.rollups, agent)).toEqual(want);
+    expect(await stores.rollupQueue.take(1_000)).toEqual([]);
   });
 
   it('one drain at a time: a live lease turns others away, an expired one is taken over', async () => {
     const queue: RollupQueue = stores.rollupQueue;
     const agent = `agt_${randomUUID()}`;
     for (const req of requests(agent, 1)) await ingestEvents(deps(), req);
+    const queued = (await queue.take(1_000)).length;
     expect(await queue.lease('other', now, now + 60_000)).toBe(true);
     expect(await drainRollupQueue(deps())).toEqual({ folds: 0, batches: 0 });
     expect(await queue.lease('third', now + 1_000, now + 61_000)).toBe(false);
     now += 61_000;
-    expect(await drainRollupQueue(deps())).toEqual({ folds: 2, batches: 1 });
+    expect(await drainRollupQueue(deps())).toEqual({ folds: queued, batches: 1 });
     // The drain gave its lease back: the next one gets it at once.
     expect(await queue.lease('fourth', now, now + 1_000)).toBe(true);
   });

@@ -5,6 +5,7 @@ import { createDynamoDbStores } from '../../lambdas/adapters/dynamodb';
 import type { DraftEvent } from '../../lambdas/domain/enrich';
 import {
   DEFAULT_INGEST_CONFIG,
+  drainRollupQueue,
   type IngestDeps,
   ingestEvents,
   reconcile,
@@ -84,6 +85,8 @@ function describeCrash(name: string, open: () => Promise<{ stores: Stores; close
 
     /** The session-level figures of the agent's production rollups for the hour of T. */
     async function figures(agentId: string) {
+      // DynamoDB queues rollup deltas: write them first (as the reconcile job does every minute).
+      await drainRollupQueue(deps());
       const hour = epochHour(T);
       const records = await stores.rollups.query(agentId, true, 'all', hour, hour + 1);
       const sum = (

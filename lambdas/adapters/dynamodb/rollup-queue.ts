@@ -2,7 +2,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { DrainBatch, QueuedFold, RollupQueue } from '../../domain/ports';
 import type { RollupDelta } from '../../domain/rollup';
 import { type DynamoDbStoreOptions, Expr, mapLimit, VigilTable, WRITE_CONCURRENCY } from './client';
-import { type Item, keyItem, num, str } from './items';
+import { type Item, keyItem, num, SESSION_ATTR, str } from './items';
 import { keys, SHARD_IDS, shardOf } from './table';
 
 const DRAIN_PK = 'RQ#drain';
@@ -22,8 +22,10 @@ const unpack = <T>(b: Uint8Array | undefined): T =>
  *   replay adds nothing) and deleted once drained — 2 write units a fold where writing the rollups
  *   directly costs one write per rollup item the fold touches (6 for a typical request, more when the
  *   items are large, plus a strongly consistent read each for packed sketches).
- * - A fold is drainable once its pending-fold item (EventStore, `P#…/F#<foldId>`) is gone: while it
- *   exists the fold may still be replayed, and a replay must find its deltas queued, not drained.
+ * - A fold is drainable once its pending-fold item (EventStore, `P#…/F#<foldId>`) is gone, and a
+ *   settlement once its session item records the version applied (`av`): until then either may be
+ *   replayed, and a replay must find its deltas queued, not drained. Settlements queue their session
+ *   (`sa`, `ss`) and version (`sv`) for that check.
  * - The drain's lease and its open batch are two items under `RQ#drain`.
  */
 export class DynamoDbRollupQueue implements RollupQueue {
@@ -39,6 +41,11 @@ export class DynamoDbRollupQueue implements RollupQueue {
       t: num(fold.queuedAt),
       z: { B: pack(fold.deltas) },
     };
+    if (fold.settles) {
+      item.sa = str(fold.settles.agentId);
+      item.ss = str(fold.settles.sessionId);
+      item.sv = num(fold.settles.version);
+    }
     // false: already queued by an earlier attempt of the same fold; its deltas are the same.
     await this.table.put(item, { expression: 'attribute_not_exists(pk)' });
   }
@@ -62,13 +69,26 @@ export class DynamoDbRollupQueue implements RollupQueue {
     const out: QueuedFold[] = [];
     for (let i = 0; i < queued.length && out.length < limit; i += 100) {
       const candidates = queued.slice(i, i + 100);
+      const folds = candidates.filter((f) => !f.settles);
+      const settlements = candidates.filter((f) => f.settles);
       const pending = new Set(
-        (await this.table.batchGet(candidates.map((f) => keys.pendingFold(f.foldId)))).map((item) =>
+        (await this.table.batchGet(folds.map((f) => keys.pendingFold(f.foldId)))).map((item) =>
           item.sk!.S!.slice('F#'.length),
         ),
       );
+      const applied = new Map(
+        (
+          await this.table.batchGet(
+            settlements.map((f) => keys.session(f.settles!.agentId, f.settles!.sessionId)),
+          )
+        ).map((item) => [item.pk!.S!, Number(item[SESSION_ATTR.settledAppliedVersion]?.N ?? 0)]),
+      );
       for (const f of candidates) {
-        if (!pending.has(f.foldId) && out.length < limit) out.push(f);
+        if (out.length >= limit) break;
+        const drainable = f.settles
+          ? (applied.get(keys.session(f.settles.agentId, f.settles.sessionId).pk) ?? 0) >= f.settles.version
+          : !pending.has(f.foldId);
+        if (drainable) out.push(f);
       }
     }
     return out;
@@ -124,9 +144,13 @@ export class DynamoDbRollupQueue implements RollupQueue {
 }
 
 function toQueuedFold(item: Item): QueuedFold {
-  return {
+  const fold: QueuedFold = {
     foldId: item.sk!.S!.slice('Q#'.length),
     queuedAt: Number(item.t!.N),
     deltas: unpack<RollupDelta[]>(item.z?.B),
   };
+  if (item.sa?.S && item.ss?.S && item.sv?.N) {
+    fold.settles = { agentId: item.sa.S, sessionId: item.ss.S, version: Number(item.sv.N) };
+  }
+  return fold;
 }
