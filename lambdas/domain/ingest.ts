@@ -397,7 +397,7 @@ async function applyFold(
   // With a rollup queue, the deltas wait there for a batched write (drainRollupQueue); the queue
   // drains no fold still pending, so a replay of this fold finds them queued and adds nothing.
   if (deps.rollupQueue) {
-    await deps.rollupQueue.enqueue({ foldId, queuedAt: deps.clock.now(), deltas });
+    if (deltas.length > 0) await deps.rollupQueue.enqueue({ foldId, queuedAt: deps.clock.now(), deltas });
   } else {
     await deps.rollups.apply(foldId, deltas);
   }
@@ -641,13 +641,16 @@ async function applySettlement(
   const deltas = snapshotDelta(session.agentId, from, to).build();
   const foldId = `settle:${session.agentId}:${session.sessionId}:${to.version}`;
   if (deps.rollupQueue) {
-    // Queued like a fold's deltas; drained only once the mark below is stored (see RollupQueue).
-    await deps.rollupQueue.enqueue({
-      foldId,
-      queuedAt: deps.clock.now(),
-      deltas,
-      settles: { agentId: session.agentId, sessionId: session.sessionId, version: to.version },
-    });
+    // Queued like a fold's deltas; drained only once the mark below is stored (see RollupQueue). A
+    // snapshot change that moves no figure (a running session's cost, which counts only once it is
+    // complete) has nothing to queue.
+    if (deltas.length > 0)
+      await deps.rollupQueue.enqueue({
+        foldId,
+        queuedAt: deps.clock.now(),
+        deltas,
+        settles: { agentId: session.agentId, sessionId: session.sessionId, version: to.version },
+      });
     await deps.sessions.markSettledApplied(session.agentId, session.sessionId, to.version);
     return;
   }
