@@ -4,7 +4,10 @@
  * processes (median of 5): the module import, and for HTTP handlers the import plus a first request
  * (which builds the composition root: SDK clients, stores). Also bundles a "floor" — a bare handler
  * with one DynamoDBClient GetItemCommand — against which the size target is to be read, since the AWS
- * SDK is bundled. The floor gets the same options, aliases included (no default credential chain). Appends a section to bench/RESULTS.md unless given --no-write.
+ * SDK is bundled. The floor gets the same options, aliases included (no default credential chain).
+ * Bundles are those of the default deployment (Timestream off, `VIGIL_TIMESTREAM` defined false); the
+ * ingest entry is also bundled as a Timestream deployment (`-c timestream=true`) builds it, for its size.
+ * Appends a section to bench/RESULTS.md unless given --no-write.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -21,8 +24,16 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLING } from '../infra/config/bundling';
+import { bundleDefines, LAMBDA_BUNDLING } from '../infra/config/bundling';
 import { API_FUNCTIONS, REPO_ROOT, scheduledJobs } from '../infra/config/functions';
+import { settingsFromContext, type VigilSettings } from '../infra/config/settings';
+
+/** The settings of a deployment made with no context: the one the size target is about. */
+export const DEFAULT_SETTINGS: VigilSettings = settingsFromContext(() => undefined);
+/** The same with `-c timestream=true`. */
+export const TIMESTREAM_SETTINGS: VigilSettings = settingsFromContext((key) =>
+  key === 'timestream' ? 'true' : undefined,
+);
 
 export interface LambdaEntry {
   name: string;
@@ -46,10 +57,12 @@ export interface BuiltEntry extends LambdaEntry {
   exports: string[];
   /** Bytes in the bundle per package (or repo folder), largest first. */
   contributors: Array<[string, number]>;
+  /** Every module with code in the bundle (paths relative to the repository root). */
+  inputs: string[];
 }
 
-/** esbuild options of every deployed function (infra/config/bundling.ts), for one output file. */
-function deployedOptions(outfile: string): BuildOptions & { metafile: true } {
+/** esbuild options of every function of a deployment (infra/config/bundling.ts), for one output file. */
+export function deployedOptions(outfile: string, settings: VigilSettings): BuildOptions & { metafile: true } {
   return {
     outfile,
     bundle: true,
@@ -61,6 +74,7 @@ function deployedOptions(outfile: string): BuildOptions & { metafile: true } {
     mainFields: [...LAMBDA_BUNDLING.mainFields],
     external: [...LAMBDA_BUNDLING.externalModules],
     banner: { js: LAMBDA_BUNDLING.banner },
+    define: bundleDefines(settings),
     alias: { ...LAMBDA_BUNDLING.alias },
     // Alias targets are resolved from the working directory, the repository root as in NodejsFunction.
     absWorkingDir: REPO_ROOT,
@@ -69,18 +83,32 @@ function deployedOptions(outfile: string): BuildOptions & { metafile: true } {
   };
 }
 
-/** Bundles one entry exactly as NodejsFunction does (esbuild, minified, ESM, AWS SDK included). */
-export async function buildEntry(e: LambdaEntry, outdir: string): Promise<BuiltEntry> {
+/**
+ * Bundles one entry exactly as NodejsFunction does (esbuild, minified, ESM, AWS SDK included) for a
+ * deployment with `settings` (default: no context).
+ */
+export async function buildEntry(
+  e: LambdaEntry,
+  outdir: string,
+  settings: VigilSettings = DEFAULT_SETTINGS,
+): Promise<BuiltEntry> {
   const outfile = join(outdir, e.name, 'index.mjs');
-  const result = await build({ entryPoints: [resolve(REPO_ROOT, e.entry)], ...deployedOptions(outfile) });
+  const result = await build({
+    entryPoints: [resolve(REPO_ROOT, e.entry)],
+    ...deployedOptions(outfile, settings),
+  });
   const code = readFileSync(outfile);
+  const output = Object.values(result.metafile.outputs)[0];
   return {
     ...e,
     outfile,
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
-    exports: Object.values(result.metafile.outputs)[0]?.exports ?? [],
+    exports: output?.exports ?? [],
     contributors: contributors(result.metafile),
+    inputs: Object.entries(output?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
   };
 }
 
@@ -107,7 +135,7 @@ export async function buildFloor(outdir: string): Promise<Floor> {
   const outfile = join(outdir, 'floor', 'index.mjs');
   const result = await build({
     stdin: { contents: FLOOR_SOURCE, resolveDir: REPO_ROOT, sourcefile: 'floor.mjs', loader: 'js' },
-    ...deployedOptions(outfile),
+    ...deployedOptions(outfile, DEFAULT_SETTINGS),
   });
   const code = readFileSync(outfile);
   return {
@@ -200,13 +228,18 @@ export function measure(b: BuiltEntry, runs = 5): Timing {
 const TARGETS = { ingestBytes: 400 * 1024, initMs: 150 };
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 
-function section(rows: Array<BuiltEntry & Timing>, floor: Floor): string {
+function section(
+  rows: Array<BuiltEntry & Timing>,
+  floor: Floor,
+  timestreamIngest: BuiltEntry | undefined,
+): string {
   const lines = [
     '',
     `## Lambda bundles — ${new Date().toISOString().slice(0, 10)}`,
     '',
     `\`npx tsx bench/lambda-bundles.ts\`: each entry bundled with the deployed esbuild options (ESM, ` +
-      `minified, ${LAMBDA_BUNDLING.target}, AWS SDK bundled); times are the median of 5 fresh ` +
+      `minified, ${LAMBDA_BUNDLING.target}, AWS SDK bundled) of the default deployment (no context: ` +
+      `Timestream off, so no Lambda bundles the Timestream sink); times are the median of 5 fresh ` +
       `\`node\` processes on ${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, node ${process.version} ` +
       `(1-minute load average ${loadavg()[0]!.toFixed(1)} as the run ended: other work shares the machine, ` +
       'so times vary between runs). Lambda runs Node 24 on arm64 and its cold start adds the runtime ' +
@@ -243,6 +276,14 @@ function section(rows: Array<BuiltEntry & Timing>, floor: Floor): string {
         .map(([name, bytes]) => `${name} ${kb(bytes)}`)
         .join(', ')}.`,
     );
+    if (timestreamIngest) {
+      lines.push(
+        '',
+        `A Timestream deployment (\`-c timestream=true\`) bundles the Timestream sink and its SDK client into ` +
+          `ingest: ${kb(timestreamIngest.bytes)} minified, ${kb(timestreamIngest.gzipBytes)} gzip ` +
+          `(+${kb(timestreamIngest.bytes - ingest.bytes)}).`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -259,7 +300,12 @@ async function main(): Promise<void> {
     }
     const floor = await buildFloor(outdir);
     console.error(`floor (DynamoDBClient + GetItemCommand): ${kb(floor.bytes)}`);
-    const text = section(rows, floor);
+    const ingestEntry = lambdaEntries().find((e) => e.name === 'ingest');
+    const timestreamIngest = ingestEntry
+      ? await buildEntry({ ...ingestEntry, name: 'ingest-timestream' }, outdir, TIMESTREAM_SETTINGS)
+      : undefined;
+    if (timestreamIngest) console.error(`ingest, Timestream deployment: ${kb(timestreamIngest.bytes)}`);
+    const text = section(rows, floor, timestreamIngest);
     console.log(text);
     if (!process.argv.includes('--no-write')) {
       const results = resolve(REPO_ROOT, 'bench/RESULTS.md');

@@ -1,4 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+/*
+ * Contracts the ingest Lambda loads use zod/mini: the same core (same parsing, same issues) without
+ * classic zod's method-carrying schemas, which keep the whole of zod in a bundle. Classic schemas
+ * (query API, alerts, frontend) compose these freely: both are core schemas.
+ *
+ * Mini loads no locale: without English, every issue we do not word ourselves reads "Invalid input".
+ * Classic sets the same locale when it is loaded, so the messages are the same wherever these run.
+ */
+z.config(en());
 
 /** Limits shared by every ingest format. Chosen to reject absurd values, not unusual ones. */
 export const LIMITS = {
@@ -20,33 +31,41 @@ export const LIMITS = {
 
 export const id = z
   .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
-  .max(LIMITS.maxIdLength, { error: `must be at most ${LIMITS.maxIdLength} characters` });
+  .check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(LIMITS.maxIdLength, { error: `must be at most ${LIMITS.maxIdLength} characters` }),
+  );
 
 export const tags = z
-  .array(z.string({ error: 'must be a string' }).max(LIMITS.maxTagLength), {
+  .array(z.string({ error: 'must be a string' }).check(z.maxLength(LIMITS.maxTagLength)), {
     error: 'must be an array of strings',
   })
-  .max(LIMITS.maxTags, { error: `must have at most ${LIMITS.maxTags} tags` });
+  .check(z.maxLength(LIMITS.maxTags, { error: `must have at most ${LIMITS.maxTags} tags` }));
 
 /** ISO-8601 timestamp with Z or an offset, ms or µs precision. Range checks happen in the domain. */
-export const isoTime = z
-  .string({ error: 'must be an ISO-8601 timestamp string' })
-  .refine((s) => s.length <= 64 && !Number.isNaN(Date.parse(s)), { error: 'must be an ISO-8601 timestamp' });
+export const isoTime = z.string({ error: 'must be an ISO-8601 timestamp string' }).check(
+  z.refine((s: string) => s.length <= 64 && !Number.isNaN(Date.parse(s)), {
+    error: 'must be an ISO-8601 timestamp',
+  }),
+);
 
 export const tokenCount = z
   .number({ error: 'must be a number' })
-  .int({ error: 'must be an integer' })
-  .min(0, { error: 'must not be negative' })
-  .max(LIMITS.maxTokens, { error: `must be at most ${LIMITS.maxTokens}` });
+  .check(
+    z.int({ error: 'must be an integer' }),
+    z.gte(0, { error: 'must not be negative' }),
+    z.lte(LIMITS.maxTokens, { error: `must be at most ${LIMITS.maxTokens}` }),
+  );
 
 export const costUsd = z
   .number({ error: 'must be a number' })
-  .min(0, { error: 'must not be negative' })
-  .max(LIMITS.maxCostUsd, { error: `must be at most ${LIMITS.maxCostUsd}` });
+  .check(
+    z.gte(0, { error: 'must not be negative' }),
+    z.lte(LIMITS.maxCostUsd, { error: `must be at most ${LIMITS.maxCostUsd}` }),
+  );
 
 /** Formats the first zod issue as "<field path>: <rule>" so a 4xx always names the field. */
-export function describeIssue(error: z.ZodError, prefix = ''): { field: string; message: string } {
+export function describeIssue(error: z.core.$ZodError, prefix = ''): { field: string; message: string } {
   const issue = error.issues[0];
   if (!issue) return { field: prefix || '(body)', message: `${prefix || '(body)'}: invalid` };
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)));

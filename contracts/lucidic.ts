@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { costUsd, id, isoTime, LIMITS, tags, tokenCount } from './common';
 
 /**
@@ -6,95 +6,100 @@ import { costUsd, id, isoTime, LIMITS, tags, tokenCount } from './common';
  * unknown extra keys (see shared/reference/lucidic-protocol.md §8).
  */
 
-const optStr = z.string({ error: 'must be a string' }).max(LIMITS.maxStringField).nullish();
+const optStr = z.nullish(z.string({ error: 'must be a string' }).check(z.maxLength(LIMITS.maxStringField)));
+const names = z.nullish(z.array(z.string().check(z.maxLength(256))).check(z.maxLength(100)));
+const bool = z.nullish(z.boolean({ error: 'must be a boolean' }));
 
 export const initSessionBody = z.looseObject({
-  agent_id: id.optional(),
-  session_id: id.nullish(),
+  agent_id: z.optional(id),
+  session_id: z.nullish(id),
   session_name: optStr,
   task: optStr,
-  tags: tags.nullish(),
-  experiment_id: id.nullish(),
-  dataset_item_id: id.nullish(),
-  datasetitem_id: id.nullish(),
-  rubrics: z.array(z.string().max(256)).max(100).nullish(),
-  evaluators: z.array(z.string().max(256)).max(100).nullish(),
-  production_monitoring: z.boolean({ error: 'must be a boolean' }).nullish(),
-  current_time: isoTime.nullish(),
+  tags: z.nullish(tags),
+  experiment_id: z.nullish(id),
+  dataset_item_id: z.nullish(id),
+  datasetitem_id: z.nullish(id),
+  rubrics: names,
+  evaluators: names,
+  production_monitoring: bool,
+  current_time: z.nullish(isoTime),
 });
 export type InitSessionBody = z.infer<typeof initSessionBody>;
 
 export const updateSessionBody = z.looseObject({
   session_id: id,
-  is_finished: z.boolean({ error: 'must be a boolean' }).nullish(),
+  is_finished: bool,
   task: optStr,
-  tags: tags.nullish(),
-  is_successful: z.boolean({ error: 'must be a boolean' }).nullish(),
+  tags: z.nullish(tags),
+  is_successful: bool,
   is_successful_reason: optStr,
-  session_eval: z.number({ error: 'must be a number' }).finite().nullish(),
+  session_eval: z.nullish(z.number({ error: 'must be a number' })),
   session_eval_reason: optStr,
-  current_time: isoTime.nullish(),
+  current_time: z.nullish(isoTime),
 });
 export type UpdateSessionBody = z.infer<typeof updateSessionBody>;
 
 const usage = z.looseObject({
-  input_tokens: tokenCount.nullish(),
-  output_tokens: tokenCount.nullish(),
-  prompt_tokens: tokenCount.nullish(),
-  completion_tokens: tokenCount.nullish(),
-  cached_tokens: tokenCount.nullish(),
-  cache_read_input_tokens: tokenCount.nullish(),
-  reasoning_tokens: tokenCount.nullish(),
-  cost: costUsd.nullish(),
-  cache: z.unknown().optional(),
+  input_tokens: z.nullish(tokenCount),
+  output_tokens: z.nullish(tokenCount),
+  prompt_tokens: z.nullish(tokenCount),
+  completion_tokens: z.nullish(tokenCount),
+  cached_tokens: z.nullish(tokenCount),
+  cache_read_input_tokens: z.nullish(tokenCount),
+  reasoning_tokens: z.nullish(tokenCount),
+  cost: z.nullish(costUsd),
+  cache: z.optional(z.unknown()),
 });
 
 export const eventPayload = z.looseObject({
-  request: z
-    .looseObject({
-      provider: z.string().max(256).nullish(),
-      model: z.string().max(256).nullish(),
-    })
-    .nullish(),
-  usage: usage.nullish(),
-  function_name: z.string().max(1024).nullish(),
-  error: z.unknown().optional(),
-  traceback: z.unknown().optional(),
-  status: z.unknown().optional(),
-  misc: z.record(z.string(), z.unknown()).nullish(),
+  request: z.nullish(
+    z.looseObject({
+      provider: z.nullish(z.string().check(z.maxLength(256))),
+      model: z.nullish(z.string().check(z.maxLength(256))),
+    }),
+  ),
+  usage: z.nullish(usage),
+  function_name: z.nullish(z.string().check(z.maxLength(1024))),
+  error: z.optional(z.unknown()),
+  traceback: z.optional(z.unknown()),
+  status: z.optional(z.unknown()),
+  misc: z.nullish(z.record(z.string(), z.unknown())),
 });
 
 export const eventBody = z.looseObject({
   client_event_id: id,
-  client_parent_event_id: id.nullish(),
+  client_parent_event_id: z.nullish(id),
   session_id: id,
-  type: z.string({ error: 'must be a string' }).min(1).max(128).nullish(),
-  occurred_at: isoTime.nullish(),
-  duration: z
-    .number({ error: 'must be a number of seconds' })
-    .min(0, { error: 'must not be negative' })
-    .max(LIMITS.maxDurationMs / 1000, { error: 'must be at most 7 days' })
-    .nullish(),
-  tags: tags.nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-  payload: eventPayload.nullish(),
-  needs_blob: z.boolean({ error: 'must be a boolean' }).nullish(),
-  current_time: isoTime.nullish(),
+  type: z.nullish(z.string({ error: 'must be a string' }).check(z.minLength(1), z.maxLength(128))),
+  occurred_at: z.nullish(isoTime),
+  duration: z.nullish(
+    z
+      .number({ error: 'must be a number of seconds' })
+      .check(
+        z.gte(0, { error: 'must not be negative' }),
+        z.lte(LIMITS.maxDurationMs / 1000, { error: 'must be at most 7 days' }),
+      ),
+  ),
+  tags: z.nullish(tags),
+  metadata: z.nullish(z.record(z.string(), z.unknown())),
+  payload: z.nullish(eventPayload),
+  needs_blob: bool,
+  current_time: z.nullish(isoTime),
 });
 export type EventBody = z.infer<typeof eventBody>;
 
 /** Python SDK `client.evals.emit()`: one rubric/evaluation result on a session. */
 export const evalBody = z.looseObject({
   session_id: id,
-  name: z.string().max(256).nullish(),
+  name: z.nullish(z.string().check(z.maxLength(256))),
   description: optStr,
-  result: z.union([z.boolean(), z.number().finite(), z.string().max(10_000)], {
+  result: z.union([z.boolean(), z.number(), z.string().check(z.maxLength(10_000))], {
     error: 'must be a boolean, number or string',
   }),
-  result_type: z
-    .enum(['boolean', 'number', 'string'], { error: 'must be boolean, number or string' })
-    .nullish(),
-  current_time: isoTime.nullish(),
+  result_type: z.nullish(
+    z.enum(['boolean', 'number', 'string'], { error: 'must be boolean, number or string' }),
+  ),
+  current_time: z.nullish(isoTime),
 });
 export type EvalBody = z.infer<typeof evalBody>;
 
@@ -106,5 +111,5 @@ export const initSessionResponse = z.object({
 export const eventResponse = z.object({
   event_id: z.string(),
   duplicate: z.boolean(),
-  blob_url: z.string().optional(),
+  blob_url: z.optional(z.string()),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { costUsd, id, isoTime, LIMITS, tags, tokenCount } from './common';
 
 /**
@@ -8,26 +8,26 @@ import { costUsd, id, isoTime, LIMITS, tags, tokenCount } from './common';
 
 export const batchSession = z.strictObject({
   session_id: id,
-  agent_id: id.optional(),
-  name: z.string().max(1024).nullish(),
-  task: z.string().max(LIMITS.maxStringField).nullish(),
-  tags: tags.optional(),
-  experiment_id: id.nullish(),
-  dataset_item_id: id.nullish(),
-  rubrics: z.array(z.string().max(256)).max(100).optional(),
-  production_monitoring: z.boolean({ error: 'must be a boolean' }).optional(),
-  sample_rate: z
-    .number({ error: 'must be a number' })
-    .gt(0, { error: 'must be greater than 0' })
-    .max(1, { error: 'must be at most 1' })
-    .optional(),
-  started_at: isoTime.optional(),
-  ended_at: isoTime.nullish(),
-  finished: z.boolean().optional(),
-  is_successful: z.boolean().nullish(),
-  is_successful_reason: z.string().max(10_000).nullish(),
-  session_eval: z.number().finite().nullish(),
-  session_eval_reason: z.string().max(10_000).nullish(),
+  agent_id: z.optional(id),
+  name: z.nullish(z.string().check(z.maxLength(1024))),
+  task: z.nullish(z.string().check(z.maxLength(LIMITS.maxStringField))),
+  tags: z.optional(tags),
+  experiment_id: z.nullish(id),
+  dataset_item_id: z.nullish(id),
+  rubrics: z.optional(z.array(z.string().check(z.maxLength(256))).check(z.maxLength(100))),
+  production_monitoring: z.optional(z.boolean({ error: 'must be a boolean' })),
+  sample_rate: z.optional(
+    z
+      .number({ error: 'must be a number' })
+      .check(z.gt(0, { error: 'must be greater than 0' }), z.lte(1, { error: 'must be at most 1' })),
+  ),
+  started_at: z.optional(isoTime),
+  ended_at: z.nullish(isoTime),
+  finished: z.optional(z.boolean()),
+  is_successful: z.nullish(z.boolean()),
+  is_successful_reason: z.nullish(z.string().check(z.maxLength(10_000))),
+  session_eval: z.nullish(z.number()),
+  session_eval_reason: z.nullish(z.string().check(z.maxLength(10_000))),
 });
 export type BatchSession = z.infer<typeof batchSession>;
 
@@ -36,58 +36,63 @@ export const batchEventTypes = ['llm', 'tool', 'error', 'generic', 'custom'] as 
 export const batchEvent = z.strictObject({
   event_id: id,
   session_id: id,
-  agent_id: id.optional(),
-  parent_event_id: id.nullish(),
+  agent_id: z.optional(id),
+  parent_event_id: z.nullish(id),
   type: z.enum(batchEventTypes, { error: `must be one of ${batchEventTypes.join(', ')}` }),
-  name: z.string().max(1024).nullish(),
+  name: z.nullish(z.string().check(z.maxLength(1024))),
   started_at: isoTime,
-  duration_ms: z
-    .number({ error: 'must be a number' })
-    .min(0, { error: 'must not be negative' })
-    .max(LIMITS.maxDurationMs, { error: 'must be at most 7 days' })
-    .nullish(),
-  model: z.string().max(256).nullish(),
-  provider: z.string().max(256).nullish(),
-  usage: z
-    .strictObject({
-      input_tokens: tokenCount.optional(),
-      output_tokens: tokenCount.optional(),
-      cached_input_tokens: tokenCount.optional(),
-      reasoning_tokens: tokenCount.optional(),
-    })
-    .nullish(),
-  cost_usd: costUsd.nullish(),
-  error: z
-    .strictObject({
-      message: z.string().max(LIMITS.maxStringField).nullish(),
-      type: z.string().max(256).nullish(),
-      stack: z.string().max(LIMITS.maxStringField).nullish(),
-      status_code: z.number().int().min(0).max(999).nullish(),
-    })
-    .nullish(),
-  tags: tags.optional(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-  payload: z.unknown().optional(),
+  duration_ms: z.nullish(
+    z
+      .number({ error: 'must be a number' })
+      .check(
+        z.gte(0, { error: 'must not be negative' }),
+        z.lte(LIMITS.maxDurationMs, { error: 'must be at most 7 days' }),
+      ),
+  ),
+  model: z.nullish(z.string().check(z.maxLength(256))),
+  provider: z.nullish(z.string().check(z.maxLength(256))),
+  usage: z.nullish(
+    z.strictObject({
+      input_tokens: z.optional(tokenCount),
+      output_tokens: z.optional(tokenCount),
+      cached_input_tokens: z.optional(tokenCount),
+      reasoning_tokens: z.optional(tokenCount),
+    }),
+  ),
+  cost_usd: z.nullish(costUsd),
+  error: z.nullish(
+    z.strictObject({
+      message: z.nullish(z.string().check(z.maxLength(LIMITS.maxStringField))),
+      type: z.nullish(z.string().check(z.maxLength(256))),
+      stack: z.nullish(z.string().check(z.maxLength(LIMITS.maxStringField))),
+      status_code: z.nullish(z.number().check(z.int(), z.gte(0), z.lte(999))),
+    }),
+  ),
+  tags: z.optional(tags),
+  metadata: z.nullish(z.record(z.string(), z.unknown())),
+  payload: z.optional(z.unknown()),
 });
 export type BatchEvent = z.infer<typeof batchEvent>;
 
 export const batchBody = z.strictObject({
-  agent_id: id.optional(),
-  sessions: z
-    .array(z.unknown())
-    .max(LIMITS.maxBatchItems, { error: `must have at most ${LIMITS.maxBatchItems} items` })
-    .optional(),
-  events: z
-    .array(z.unknown())
-    .max(LIMITS.maxBatchItems, { error: `must have at most ${LIMITS.maxBatchItems} items` })
-    .optional(),
+  agent_id: z.optional(id),
+  sessions: z.optional(
+    z
+      .array(z.unknown())
+      .check(z.maxLength(LIMITS.maxBatchItems, { error: `must have at most ${LIMITS.maxBatchItems} items` })),
+  ),
+  events: z.optional(
+    z
+      .array(z.unknown())
+      .check(z.maxLength(LIMITS.maxBatchItems, { error: `must have at most ${LIMITS.maxBatchItems} items` })),
+  ),
 });
 
 export const itemResult = z.object({
   index: z.number(),
-  id: z.string().nullable(),
+  id: z.nullable(z.string()),
   status: z.enum(['accepted', 'duplicate', 'rejected']),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
 });
 export type ItemResult = z.infer<typeof itemResult>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * OTLP/HTTP traces: `POST /v1/traces`, an ExportTraceServiceRequest in OTLP/JSON (lowerCamelCase keys,
@@ -45,8 +45,8 @@ export interface OtlpAnyValue {
 /** A 64-bit integer in OTLP/JSON: a decimal string (the canonical form) or a JSON number. */
 const int64 = z.union(
   [
-    z.string().regex(/^-?\d{1,20}$/, { error: 'must be a decimal integer' }),
-    z.number().int({ error: 'must be an integer' }),
+    z.string().check(z.regex(/^-?\d{1,20}$/, { error: 'must be a decimal integer' })),
+    z.number().check(z.int({ error: 'must be an integer' })),
   ],
   { error: 'must be an integer or a decimal string' },
 );
@@ -54,8 +54,8 @@ const int64 = z.union(
 /** Unsigned nanoseconds since the epoch. */
 export const otlpNanos = z.union(
   [
-    z.string().regex(/^\d{1,20}$/, { error: 'must be a decimal string of nanoseconds' }),
-    z.number().int({ error: 'must be an integer' }).min(0, { error: 'must not be negative' }),
+    z.string().check(z.regex(/^\d{1,20}$/, { error: 'must be a decimal string of nanoseconds' })),
+    z.number().check(z.int({ error: 'must be an integer' }), z.gte(0, { error: 'must not be negative' })),
   ],
   { error: 'must be nanoseconds since the epoch, as a decimal string or an integer' },
 );
@@ -65,34 +65,39 @@ const double = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])], {
 });
 
 const hexId = (bytes: number) =>
-  z
-    .string({ error: 'must be a hex string' })
-    .regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), { error: `must be ${bytes * 2} hex characters` })
-    .refine((s) => /[1-9a-fA-F]/.test(s), { error: 'must not be all zeros' });
+  z.string({ error: 'must be a hex string' }).check(
+    z.regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), { error: `must be ${bytes * 2} hex characters` }),
+    z.refine((s: string) => /[1-9a-fA-F]/.test(s), { error: 'must not be all zeros' }),
+  );
 
 const scalarFields = {
-  stringValue: z.string({ error: 'must be a string' }).optional(),
-  boolValue: z.boolean({ error: 'must be a boolean' }).optional(),
-  intValue: int64.optional(),
-  doubleValue: double.optional(),
-  bytesValue: z.string({ error: 'must be a base64 string' }).optional(),
+  stringValue: z.optional(z.string({ error: 'must be a string' })),
+  boolValue: z.optional(z.boolean({ error: 'must be a boolean' })),
+  intValue: z.optional(int64),
+  doubleValue: z.optional(double),
+  bytesValue: z.optional(z.string({ error: 'must be a base64 string' })),
 };
 
 /** AnyValue unrolled to a fixed depth, so hostile nesting can never exhaust the stack. */
-function anyValueAt(depth: number): z.ZodType<OtlpAnyValue> {
+function anyValueAt(depth: number): z.ZodMiniType<OtlpAnyValue> {
   if (depth >= OTLP_LIMITS.maxValueDepth) return z.object(scalarFields);
   const inner = anyValueAt(depth + 1);
   return z.object({
     ...scalarFields,
-    arrayValue: z.object({ values: z.array(inner).max(OTLP_LIMITS.maxArrayValues).optional() }).optional(),
-    kvlistValue: z
-      .object({
-        values: z
-          .array(z.object({ key: z.string({ error: 'must be a string' }), value: inner.optional() }))
-          .max(OTLP_LIMITS.maxArrayValues)
-          .optional(),
-      })
-      .optional(),
+    arrayValue: z.optional(
+      z.object({
+        values: z.optional(z.array(inner).check(z.maxLength(OTLP_LIMITS.maxArrayValues))),
+      }),
+    ),
+    kvlistValue: z.optional(
+      z.object({
+        values: z.optional(
+          z
+            .array(z.object({ key: z.string({ error: 'must be a string' }), value: z.optional(inner) }))
+            .check(z.maxLength(OTLP_LIMITS.maxArrayValues)),
+        ),
+      }),
+    ),
   });
 }
 
@@ -100,22 +105,24 @@ export const otlpAnyValue = anyValueAt(0);
 
 export const otlpKeyValue = z.object({
   key: z.string({ error: 'must be a string' }),
-  value: otlpAnyValue.optional(),
+  value: z.optional(otlpAnyValue),
 });
 
 export const otlpAttributes = z
   .array(otlpKeyValue, { error: 'must be an array of {key, value}' })
-  .max(OTLP_LIMITS.maxAttributes, { error: `must have at most ${OTLP_LIMITS.maxAttributes} items` });
+  .check(
+    z.maxLength(OTLP_LIMITS.maxAttributes, { error: `must have at most ${OTLP_LIMITS.maxAttributes} items` }),
+  );
 
 export const otlpResource = z.object({
-  attributes: otlpAttributes.optional(),
+  attributes: z.optional(otlpAttributes),
 });
 export type OtlpResource = z.infer<typeof otlpResource>;
 
 export const otlpScope = z.object({
-  name: z.string({ error: 'must be a string' }).optional(),
-  version: z.string({ error: 'must be a string' }).optional(),
-  attributes: otlpAttributes.optional(),
+  name: z.optional(z.string({ error: 'must be a string' })),
+  version: z.optional(z.string({ error: 'must be a string' })),
+  attributes: z.optional(otlpAttributes),
 });
 export type OtlpScope = z.infer<typeof otlpScope>;
 
@@ -128,36 +135,39 @@ export const otlpSpan = z.object(
   {
     traceId: hexId(16),
     spanId: hexId(8),
-    parentSpanId: z.union([z.literal(''), hexId(8)]).optional(),
-    name: z.string({ error: 'must be a string' }).optional(),
-    kind: z
-      .union([z.number().int().min(0).max(5), z.enum(SPAN_KIND_NAMES)], {
+    parentSpanId: z.optional(z.union([z.literal(''), hexId(8)])),
+    name: z.optional(z.string({ error: 'must be a string' })),
+    kind: z.optional(
+      z.union([z.number().check(z.int(), z.gte(0), z.lte(5)), z.enum(SPAN_KIND_NAMES)], {
         error: 'must be a span kind (0-5)',
-      })
-      .optional(),
+      }),
+    ),
     startTimeUnixNano: otlpNanos,
-    endTimeUnixNano: otlpNanos.optional(),
-    attributes: otlpAttributes.optional(),
-    events: z
-      .array(
-        z.object({
-          timeUnixNano: otlpNanos.optional(),
-          name: z.string({ error: 'must be a string' }).optional(),
-          attributes: otlpAttributes.optional(),
-        }),
-      )
-      .max(OTLP_LIMITS.maxEvents, { error: `must have at most ${OTLP_LIMITS.maxEvents} items` })
-      .optional(),
-    status: z
-      .object({
-        code: z
-          .union([z.number().int().min(0).max(2), z.enum(STATUS_CODE_NAMES)], {
+    endTimeUnixNano: z.optional(otlpNanos),
+    attributes: z.optional(otlpAttributes),
+    events: z.optional(
+      z
+        .array(
+          z.object({
+            timeUnixNano: z.optional(otlpNanos),
+            name: z.optional(z.string({ error: 'must be a string' })),
+            attributes: z.optional(otlpAttributes),
+          }),
+        )
+        .check(
+          z.maxLength(OTLP_LIMITS.maxEvents, { error: `must have at most ${OTLP_LIMITS.maxEvents} items` }),
+        ),
+    ),
+    status: z.optional(
+      z.object({
+        code: z.optional(
+          z.union([z.number().check(z.int(), z.gte(0), z.lte(2)), z.enum(STATUS_CODE_NAMES)], {
             error: 'must be a status code (0-2)',
-          })
-          .optional(),
-        message: z.string({ error: 'must be a string' }).optional(),
-      })
-      .optional(),
+          }),
+        ),
+        message: z.optional(z.string({ error: 'must be a string' })),
+      }),
+    ),
   },
   { error: 'must be a span object' },
 );
@@ -166,29 +176,29 @@ export type OtlpSpan = z.infer<typeof otlpSpan>;
 /** The envelope; resources, scopes and spans inside it stay `unknown` until checked one by one. */
 export const otlpTraceRequest = z.object(
   {
-    resourceSpans: z
-      .array(
+    resourceSpans: z.optional(
+      z.array(
         z.object(
           {
-            resource: z.unknown().optional(),
-            scopeSpans: z
-              .array(
+            resource: z.optional(z.unknown()),
+            scopeSpans: z.optional(
+              z.array(
                 z.object(
                   {
-                    scope: z.unknown().optional(),
-                    spans: z.array(z.unknown(), { error: 'must be an array' }).optional(),
+                    scope: z.optional(z.unknown()),
+                    spans: z.optional(z.array(z.unknown(), { error: 'must be an array' })),
                   },
                   { error: 'must be an object' },
                 ),
                 { error: 'must be an array' },
-              )
-              .optional(),
+              ),
+            ),
           },
           { error: 'must be an object' },
         ),
         { error: 'must be an array' },
-      )
-      .optional(),
+      ),
+    ),
   },
   { error: 'must be an OTLP ExportTraceServiceRequest object' },
 );

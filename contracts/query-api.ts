@@ -125,7 +125,7 @@ export const compareQuery = z.strictObject({
   baseline_from: dateOrTime.optional(),
   baseline_to: dateOrTime.optional(),
   /** mode=before_after: the moment (a deploy); A = [from, at), B = [at, to). */
-  at: isoTime.optional(),
+  at: z.optional(isoTime),
   /** mode=tag: A = tag_key:a, B = tag_key:b. */
   tag_key: z
     .string()

@@ -1,3 +1,5 @@
+import type { VigilSettings } from './settings';
+
 /**
  * How every Lambda entry is bundled: one definition used by the CDK function construct
  * (NodejsFunction → esbuild) and by bench/lambda-bundles.ts, so the measured bundle is the deployed one.
@@ -36,3 +38,13 @@ export const LAMBDA_BUNDLING = {
   banner:
     "import{createRequire as __vigilCreateRequire}from'node:module';const require=__vigilCreateRequire(import.meta.url);",
 } as const;
+
+/**
+ * Bundle-time constants of one deployment (esbuild `define`, identifier → JavaScript expression), the
+ * same for every function of it. `VIGIL_TIMESTREAM`: whether the composition root
+ * (lambdas/handlers/aws-deps.ts) may build the Timestream sink; `false` makes that branch dead code, so
+ * a deployment without Timestream (the default) bundles neither the sink nor the Timestream SDK client.
+ */
+export function bundleDefines(settings: Pick<VigilSettings, 'timestream'>): Record<string, string> {
+  return { VIGIL_TIMESTREAM: settings.timestream.enabled ? 'true' : 'false' };
+}

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from '../config/bundling';
+import { bundleDefines, LAMBDA_BUNDLING } from '../config/bundling';
 import { type FunctionSpec, REPO_ROOT, TABLE_ACTIONS, TABLE_INDEX_ACCESS } from '../config/functions';
 import type { VigilSettings } from '../config/settings';
 import { PAYLOAD_PREFIX } from '../config/table';
@@ -64,6 +64,7 @@ export class VigilFunction extends Construct {
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         externalModules: [...LAMBDA_BUNDLING.externalModules],
         banner: LAMBDA_BUNDLING.banner,
+        define: bundleDefines(settings),
         // NodejsFunction has no alias option; each `--alias` entry becomes `--alias:<from>=<to>`.
         esbuildArgs: {
           '--alias': Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => `${from}=${to}`),

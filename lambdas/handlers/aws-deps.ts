@@ -13,6 +13,12 @@ import { createLogger } from '../platform/logger';
 import type { HandlerDeps } from './deps';
 
 /**
+ * Set at bundle time (esbuild `define`, infra/config/bundling.ts) from the deployment's Timestream
+ * setting. Unbundled (tests, tsx) it is not defined at all, and Timestream is available.
+ */
+declare const VIGIL_TIMESTREAM: boolean | undefined;
+
+/**
  * The Lambda composition root: adapters built once per container from the environment (DynamoDB
  * table, payload bucket, and Timestream only when VIGIL_TIMESTREAM_DATABASE is set).
  */
@@ -30,14 +36,17 @@ export function buildAwsDeps(
     retentionDays: e.VIGIL_RETENTION_DAYS,
     eventRetentionDays: e.VIGIL_EVENT_RETENTION_DAYS,
   });
-  const timeseries = e.VIGIL_TIMESTREAM_DATABASE
-    ? new TimestreamSink({
-        client: createTimestreamWriteClient({ region: e.AWS_REGION }),
-        database: e.VIGIL_TIMESTREAM_DATABASE,
-        eventsTable: e.VIGIL_TIMESTREAM_EVENTS_TABLE,
-        sessionsTable: e.VIGIL_TIMESTREAM_SESSIONS_TABLE,
-      })
-    : undefined;
+  // Written out in the condition, not hoisted into a constant: only then does esbuild fold it when the
+  // define is `false` and drop the branch, and with it the sink and the Timestream SDK client.
+  const timeseries =
+    (typeof VIGIL_TIMESTREAM === 'undefined' || VIGIL_TIMESTREAM) && e.VIGIL_TIMESTREAM_DATABASE
+      ? new TimestreamSink({
+          client: createTimestreamWriteClient({ region: e.AWS_REGION }),
+          database: e.VIGIL_TIMESTREAM_DATABASE,
+          eventsTable: e.VIGIL_TIMESTREAM_EVENTS_TABLE,
+          sessionsTable: e.VIGIL_TIMESTREAM_SESSIONS_TABLE,
+        })
+      : undefined;
   const settings = new DynamoDbSettingsStore({
     client: dynamo,
     tableName: e.VIGIL_TABLE_NAME,

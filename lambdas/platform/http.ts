@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ZodError, type z } from 'zod';
+import { $ZodError, type $ZodType, type output, safeParse } from 'zod/v4/core';
 import { describeIssue, LIMITS } from '../../contracts/common';
 import { DomainError, type DomainErrorKind } from '../domain/errors';
 import { type RequestHeaders, VERIFIED_JWT, verifiedJwtFrom } from '../domain/keys';
@@ -47,9 +47,13 @@ const STATUS: Record<DomainErrorKind, number> = {
   unavailable: 503,
 };
 
-/** Parses a body with a contract schema; a failure names the field and the rule. */
-export function parseBody<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
-  const r = schema.safeParse(value);
+/**
+ * Parses a body with a contract schema (classic zod or zod/mini: both are core schemas); a failure names
+ * the field and the rule. Through zod's core so that this module, shared by every HTTP Lambda, never
+ * loads classic zod into a bundle whose contracts are all zod/mini (the ingest Lambda).
+ */
+export function parseBody<S extends $ZodType>(schema: S, value: unknown, prefix = ''): output<S> {
+  const r = safeParse(schema, value);
   if (!r.success) {
     const { field, message } = describeIssue(r.error, prefix);
     throw new DomainError('validation', message, { field });
@@ -206,7 +210,8 @@ export function errorResponse(e: unknown, logger: Logger): HttpResponse {
       headers: status === 503 ? { 'retry-after': '1' } : undefined,
     };
   }
-  if (e instanceof ZodError) {
+  // Classic zod's ZodError is a $ZodError too.
+  if (e instanceof $ZodError) {
     const { field, message } = describeIssue(e);
     return { status: 400, body: { detail: message, error: 'validation', field } };
   }

@@ -14,6 +14,7 @@ import {
 import { DomainError, validationError } from '../../domain/errors';
 import { isConditionFailed, translateError } from './errors';
 import { type Item, keyItem } from './items';
+import { SHARD_IDS } from './table';
 
 /** How every DynamoDB adapter is built. */
 export interface DynamoDbStoreOptions {
@@ -200,6 +201,25 @@ export class VigilTable {
       lastKey = page.lastKey;
     } while (lastKey && !enough?.(items));
     return { items, lastKey };
+  }
+
+  /**
+   * Every item of the partitions `<prefix>0` … `<prefix>7` (a sharded work queue: pending folds,
+   * the rollup queue), read whole and strongly consistent, shards in parallel.
+   */
+  async queryShards(prefix: string): Promise<Item[]> {
+    const perShard = await Promise.all(
+      SHARD_IDS.map(async (shard) => {
+        const expr = new Expr();
+        const { items } = await this.query({
+          KeyConditionExpression: `${expr.name('pk')} = ${expr.value({ S: `${prefix}${shard}` })}`,
+          ConsistentRead: true,
+          ...expr.maps(),
+        });
+        return items;
+      }),
+    );
+    return perShard.flat();
   }
 
   /** Reads many items (strongly consistent unless told); missing ones are left out. Order is not kept. */

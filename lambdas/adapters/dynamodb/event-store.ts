@@ -3,7 +3,6 @@ import type { ErrorGroup, ErrorGroupSearch, EventStore, Page, StoredEvent } from
 import {
   type DynamoDbStoreOptions,
   decodeCursor,
-  Expr,
   encodeCursor,
   eventExpiresAt,
   mapLimit,
@@ -22,9 +21,8 @@ import {
   num,
   packChunks,
   pendingFoldToItem,
-  str,
 } from './items';
-import { keys, SHARD_IDS } from './table';
+import { keys } from './table';
 
 /**
  * Rounds of "read the session's new chunks, put at the next sequence number" one append may take. A
@@ -219,19 +217,8 @@ export class DynamoDbEventStore implements EventStore {
    */
   async listPending(before: number, limit: number): Promise<StoredEvent[]> {
     if (limit <= 0) return [];
-    const perShard = await Promise.all(
-      SHARD_IDS.map(async (shard) => {
-        const expr = new Expr();
-        const { items } = await this.table.query({
-          KeyConditionExpression: `${expr.name('pk')} = ${expr.value(str(`P#${shard}`))}`,
-          ConsistentRead: true,
-          ...expr.maps(),
-        });
-        return items.map(itemToPendingFold);
-      }),
-    );
-    const folds = perShard
-      .flat()
+    const folds = (await this.table.queryShards('P#'))
+      .map(itemToPendingFold)
       .filter((f) => f.receivedAt < before)
       .sort(
         (a, b) => a.receivedAt - b.receivedAt || (a.foldId < b.foldId ? -1 : a.foldId > b.foldId ? 1 : 0),

@@ -3,7 +3,7 @@ import type { DrainBatch, QueuedFold, RollupQueue } from '../../domain/ports';
 import type { RollupDelta } from '../../domain/rollup';
 import { type DynamoDbStoreOptions, Expr, mapLimit, VigilTable, WRITE_CONCURRENCY } from './client';
 import { type Item, keyItem, num, SESSION_ATTR, str } from './items';
-import { keys, SHARD_IDS, shardOf } from './table';
+import { keys, shardOf } from './table';
 
 const DRAIN_PK = 'RQ#drain';
 const queueKey = (foldId: string) => ({ pk: `RQ#${shardOf(foldId)}`, sk: `Q#${foldId}` });
@@ -52,19 +52,8 @@ export class DynamoDbRollupQueue implements RollupQueue {
 
   async take(limit: number): Promise<QueuedFold[]> {
     if (limit <= 0) return [];
-    const perShard = await Promise.all(
-      SHARD_IDS.map(async (shard) => {
-        const expr = new Expr();
-        const { items } = await this.table.query({
-          KeyConditionExpression: `${expr.name('pk')} = ${expr.value(str(`RQ#${shard}`))}`,
-          ConsistentRead: true,
-          ...expr.maps(),
-        });
-        return items.map(toQueuedFold);
-      }),
-    );
-    const queued = perShard
-      .flat()
+    const queued = (await this.table.queryShards('RQ#'))
+      .map(toQueuedFold)
       .sort((a, b) => a.queuedAt - b.queuedAt || (a.foldId < b.foldId ? -1 : a.foldId > b.foldId ? 1 : 0));
     const out: QueuedFold[] = [];
     for (let i = 0; i < queued.length && out.length < limit; i += 100) {
