@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DuckDbStores, openDuckDbStores } from '../../lambdas/adapters/duckdb';
 import { createDynamoDbStores, type DynamoDbStores } from '../../lambdas/adapters/dynamodb';
+import { VigilTable } from '../../lambdas/adapters/dynamodb/client';
+import { shardOf } from '../../lambdas/adapters/dynamodb/table';
 import type { DraftEvent } from '../../lambdas/domain/enrich';
 import {
   DEFAULT_INGEST_CONFIG,
@@ -76,6 +79,7 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
   let dynamo: Dynalite;
   let duck: DuckDbStores;
   let stores: DynamoDbStores;
+  let tableName: string;
   let now = T;
   const updates = { count: 0 };
 
@@ -97,7 +101,8 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
       },
       { step: 'initialize' },
     );
-    stores = createDynamoDbStores({ client, tableName: await dynamo.createTable() });
+    tableName = await dynamo.createTable();
+    stores = createDynamoDbStores({ client, tableName });
   });
 
   const deps = (over: Partial<IngestDeps> = {}): IngestDeps => ({
@@ -337,6 +342,30 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
     expect(left).toHaveLength(1);
     expect(await sessionFigures(stores.rollups, agent)).toEqual(want);
     expect(await stores.rollupQueue.take(1_000)).toEqual([]);
+  });
+
+  it('gives queued items a week-long TTL and reads a backlog a slice at a time', async () => {
+    // Prepare: 30 folds queued directly (drainable: none has a pending fold).
+    const at = T + 5_000;
+    for (let i = 0; i < 30; i++) {
+      await stores.rollupQueue.enqueue({ foldId: `f${i}`, queuedAt: at, deltas: [] });
+    }
+    const raw = await dynamo.client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `RQ#${shardOf('f0')}` }, sk: { S: 'Q#f0' } },
+      }),
+    );
+    const perShard = new Map<number, number>();
+    for (let i = 0; i < 30; i++) perShard.set(shardOf(`f${i}`), (perShard.get(shardOf(`f${i}`)) ?? 0) + 1);
+    // Act
+    const slice = await new VigilTable({ client: dynamo.client, tableName }).queryShards('RQ#', 2);
+    const taken = await stores.rollupQueue.take(3);
+    // Assess
+    expect(Number(raw.Item?.expiresAt?.N)).toBe(Math.floor(at / 1000) + 7 * 86_400);
+    expect(slice).toHaveLength([...perShard.values()].reduce((n, c) => n + Math.min(2, c), 0));
+    expect(taken).toHaveLength(3);
+    expect((await stores.rollupQueue.take(1_000)).length).toBe(30);
   });
 
   it('one drain at a time: a live lease turns others away, an expired one is taken over', async () => {

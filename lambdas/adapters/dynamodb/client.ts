@@ -204,22 +204,27 @@ export class VigilTable {
   }
 
   /**
-   * Every item of the partitions `<prefix>0` … `<prefix>7` (a sharded work queue: pending folds,
-   * the rollup queue), read whole and strongly consistent, shards in parallel.
+   * The items of the partitions `<prefix>0` … `<prefix>7` (a sharded work queue: pending folds, the
+   * rollup queue), strongly consistent, shards in parallel: all of them, or, with `perShard`, the
+   * pages that hold the first `perShard` of each shard (so a backlog is read a slice at a time).
    */
-  async queryShards(prefix: string): Promise<Item[]> {
-    const perShard = await Promise.all(
+  async queryShards(prefix: string, perShard?: number): Promise<Item[]> {
+    const shards = await Promise.all(
       SHARD_IDS.map(async (shard) => {
         const expr = new Expr();
-        const { items } = await this.query({
-          KeyConditionExpression: `${expr.name('pk')} = ${expr.value({ S: `${prefix}${shard}` })}`,
-          ConsistentRead: true,
-          ...expr.maps(),
-        });
+        const { items } = await this.query(
+          {
+            KeyConditionExpression: `${expr.name('pk')} = ${expr.value({ S: `${prefix}${shard}` })}`,
+            ConsistentRead: true,
+            ...expr.maps(),
+            ...(perShard ? { Limit: perShard } : {}),
+          },
+          perShard ? (items) => items.length >= perShard : undefined,
+        );
         return items;
       }),
     );
-    return perShard.flat();
+    return shards.flat();
   }
 
   /** Reads many items (strongly consistent unless told); missing ones are left out. Order is not kept. */

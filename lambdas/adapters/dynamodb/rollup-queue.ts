@@ -10,6 +10,9 @@ const queueKey = (foldId: string) => ({ pk: `RQ#${shardOf(foldId)}`, sk: `Q#${fo
 const LEASE_KEY = { pk: DRAIN_PK, sk: 'lease' };
 const BATCH_KEY = { pk: DRAIN_PK, sk: 'batch' };
 
+/** How long a queued fold may wait before the table's TTL removes it (see enqueue). */
+export const QUEUE_TTL_SECONDS = 7 * 86_400;
+
 const pack = (value: unknown): Uint8Array => deflateRawSync(JSON.stringify(value));
 const unpack = <T>(b: Uint8Array | undefined): T =>
   JSON.parse(inflateRawSync(b ?? new Uint8Array()).toString('utf8'));
@@ -27,6 +30,8 @@ const unpack = <T>(b: Uint8Array | undefined): T =>
  *   replayed, and a replay must find its deltas queued, not drained. Settlements queue their session
  *   (`sa`, `ss`) and version (`sv`) for that check.
  * - The drain's lease and its open batch are two items under `RQ#drain`.
+ * - A drain reads up to `limit` items of each shard, not the whole queue, so a backlog (a drain that
+ *   failed for a while) is worked off a slice at a time; queued items expire after a week.
  */
 export class DynamoDbRollupQueue implements RollupQueue {
   private readonly table: VigilTable;
@@ -40,6 +45,9 @@ export class DynamoDbRollupQueue implements RollupQueue {
       ...keyItem(queueKey(fold.foldId)),
       t: num(fold.queuedAt),
       z: { B: pack(fold.deltas) },
+      // A fold still queued a week on was never drainable (its session gone, a fold that never
+      // completes): DynamoDB's TTL removes it, so such leftovers cannot pile up.
+      expiresAt: num(Math.floor(fold.queuedAt / 1000) + QUEUE_TTL_SECONDS),
     };
     if (fold.settles) {
       item.sa = str(fold.settles.agentId);
@@ -52,7 +60,8 @@ export class DynamoDbRollupQueue implements RollupQueue {
 
   async take(limit: number): Promise<QueuedFold[]> {
     if (limit <= 0) return [];
-    const queued = (await this.table.queryShards('RQ#'))
+    // A slice of each shard (keys are fold ids, so a slice is a random sample of the backlog).
+    const queued = (await this.table.queryShards('RQ#', Math.max(limit, 100)))
       .map(toQueuedFold)
       .sort((a, b) => a.queuedAt - b.queuedAt || (a.foldId < b.foldId ? -1 : a.foldId > b.foldId ? 1 : 0));
     const out: QueuedFold[] = [];
