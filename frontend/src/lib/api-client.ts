@@ -96,8 +96,11 @@ export interface ApiClientOptions {
    * used instead of getKey when given.
    */
   getAuthorization?: () => Promise<string | null>;
-  /** After a 401: resolve true when the credentials were renewed; the request is then retried once. */
-  renew?: () => Promise<boolean>;
+  /**
+   * After a 401 for a request sent with `refused` (its Authorization header): resolve true when the
+   * credentials were renewed; the request is then retried once.
+   */
+  renew?: (refused: string) => Promise<boolean>;
   fetch?: typeof fetch;
   /** Check answers against the zod schemas. @default import.meta.env.DEV */
   validate?: boolean;
@@ -143,9 +146,9 @@ export function createApiClient(options: ApiClientOptions) {
     signal?: AbortSignal,
     change?: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown },
   ): Promise<Response> {
-    const res = await attempt(path, params, signal, change);
-    if (res.status === 401 && options.renew && (await options.renew())) {
-      return check(await attempt(path, params, signal, change));
+    const { res, auth } = await attempt(path, params, signal, change);
+    if (res.status === 401 && options.renew && (await options.renew(auth))) {
+      return check((await attempt(path, params, signal, change)).res);
     }
     return check(res);
   }
@@ -161,14 +164,14 @@ export function createApiClient(options: ApiClientOptions) {
     params: Params | undefined,
     signal?: AbortSignal,
     change?: { method: 'POST' | 'PUT' | 'DELETE'; body?: unknown },
-  ): Promise<Response> {
+  ): Promise<{ res: Response; auth: string }> {
     const auth = await authorization();
     if (!auth) {
       options.onUnauthorized?.();
       throw new UnauthorizedError(options.getAuthorization ? 'sign in first' : 'an API key is needed');
     }
     try {
-      return await doFetch(`${options.baseUrl}${path}${toQueryString(params)}`, {
+      const res = await doFetch(`${options.baseUrl}${path}${toQueryString(params)}`, {
         method: change?.method ?? 'GET',
         headers: {
           authorization: auth,
@@ -178,6 +181,7 @@ export function createApiClient(options: ApiClientOptions) {
         body: change?.body === undefined ? undefined : JSON.stringify(change.body),
         signal,
       });
+      return { res, auth };
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       throw new ApiError(`cannot reach the API (${(e as Error).message})`, 0, 'network');

@@ -45,8 +45,14 @@ export function createTokenKeeper(cognito: CognitoClient, now: () => number = Da
       if (session.expiresAt - now() < REFRESH_MARGIN_MS) session = await refreshOnce();
       return session ? `Bearer ${session.idToken}` : null;
     },
-    /** After a 401: true when new tokens were obtained and the request may be retried once. */
-    async renew(): Promise<boolean> {
+    /**
+     * After a 401 for a request sent with `refused` (its Authorization header): true when new tokens
+     * were obtained and the request may be retried once. Tokens already replaced since that request
+     * left (another 401's refresh finished first) count as renewed, without another refresh.
+     */
+    async renew(refused?: string): Promise<boolean> {
+      const current = getJwtSession();
+      if (refused && current && refused !== `Bearer ${current.idToken}`) return true;
       return (await refreshOnce()) !== null;
     },
     /** Forgets the tokens here and revokes the refresh token at Cognito (best effort). */
