@@ -50,6 +50,15 @@ export interface VigilSettings {
   dashboardThrottle: { rateLimit: number; burstLimit: number };
   /** Distinct values per tag key that get their own rollup slice (VIGIL_TAG_VALUE_CAP). @default 50 */
   tagValueCap: number;
+  /**
+   * How the table is billed. `on-demand` (the default) absorbs any spike; `provisioned` auto-scales
+   * read and write capacity (table and indexes) between 5 and the maxima, tracking 70 % use: cheaper
+   * for steady traffic (see README "Cost"), but a spike faster than scaling is throttled (ingest
+   * answers 503, SDKs retry).
+   */
+  tableCapacity:
+    | { mode: 'on-demand' }
+    | { mode: 'provisioned'; maxWriteCapacity: number; maxReadCapacity: number };
 }
 
 /** Context keys this app reads; `cdk synth -c <key>=<value>` sets them. */
@@ -73,6 +82,9 @@ export const CONTEXT_KEYS = [
   'dashboardRateLimit',
   'dashboardBurstLimit',
   'tagValueCap',
+  'tableCapacity',
+  'tableMaxWriteCapacity',
+  'tableMaxReadCapacity',
 ] as const;
 
 /** `-c flag=true` arrives as a string, cdk.json as a boolean: accept both, and nothing else. */
@@ -123,6 +135,9 @@ const schema = z
     dashboardRateLimit: int(1, 10_000).default(50),
     dashboardBurstLimit: int(1, 5_000).default(100),
     tagValueCap: int(1, 10_000).default(50),
+    tableCapacity: z.enum(['on-demand', 'provisioned']).default('on-demand'),
+    tableMaxWriteCapacity: int(5, 40_000).default(200),
+    tableMaxReadCapacity: int(5, 40_000).default(200),
   })
   .refine((s) => s.eventRetentionDays === undefined || s.eventRetentionDays <= s.retentionDays, {
     error: 'must be at most retentionDays (sessions outlive their events, never the reverse)',
@@ -182,5 +197,13 @@ export function settingsFromContext(get: (key: string) => unknown): VigilSetting
     ingestThrottle: { rateLimit: s.ingestRateLimit, burstLimit: s.ingestBurstLimit },
     dashboardThrottle: { rateLimit: s.dashboardRateLimit, burstLimit: s.dashboardBurstLimit },
     tagValueCap: s.tagValueCap,
+    tableCapacity:
+      s.tableCapacity === 'provisioned'
+        ? {
+            mode: 'provisioned',
+            maxWriteCapacity: s.tableMaxWriteCapacity,
+            maxReadCapacity: s.tableMaxReadCapacity,
+          }
+        : { mode: 'on-demand' },
   };
 }

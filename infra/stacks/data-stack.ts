@@ -29,6 +29,10 @@ export const DATA_LOGICAL_IDS = {
  * its access logs) and the dashboard's user pool (the users). All RETAIN, with deletion protection
  * where the service has it; `cdk destroy` leaves them (see README "Teardown").
  */
+/** Provisioned mode: the floor of every auto-scaled capacity, and the utilisation it tracks. */
+const MIN_PROVISIONED_CAPACITY = 5;
+const TARGET_UTILIZATION_PERCENT = 70;
+
 export class DataStack extends Stack {
   readonly table: dynamodb.Table;
   readonly indexNames = TABLE_SCHEMA.globalSecondaryIndexes.map((g) => g.indexName);
@@ -41,13 +45,20 @@ export class DataStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
 
+    const capacity = settings.tableCapacity;
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: {
         name: TABLE_SCHEMA.partitionKey.name,
         type: dynamodb.AttributeType.STRING,
       },
       sortKey: { name: TABLE_SCHEMA.sortKey.name, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(capacity.mode === 'provisioned'
+        ? {
+            billingMode: dynamodb.BillingMode.PROVISIONED,
+            readCapacity: MIN_PROVISIONED_CAPACITY,
+            writeCapacity: MIN_PROVISIONED_CAPACITY,
+          }
+        : { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST }),
       timeToLiveAttribute: TTL_ATTRIBUTE,
       // AWS-owned key: encrypted at rest at no extra cost (a customer key adds $1/month + requests).
       encryption: dynamodb.TableEncryption.DEFAULT,
@@ -61,7 +72,22 @@ export class DataStack extends Stack {
         partitionKey: { name: g.partitionKey.name, type: dynamodb.AttributeType.STRING },
         sortKey: { name: g.sortKey.name, type: dynamodb.AttributeType.STRING },
         projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        ...(capacity.mode === 'provisioned'
+          ? { readCapacity: MIN_PROVISIONED_CAPACITY, writeCapacity: MIN_PROVISIONED_CAPACITY }
+          : {}),
       });
+    }
+    if (capacity.mode === 'provisioned') {
+      const track = (scalable: dynamodb.IScalableTableAttribute) =>
+        scalable.scaleOnUtilization({ targetUtilizationPercent: TARGET_UTILIZATION_PERCENT });
+      const reads = { minCapacity: MIN_PROVISIONED_CAPACITY, maxCapacity: capacity.maxReadCapacity };
+      const writes = { minCapacity: MIN_PROVISIONED_CAPACITY, maxCapacity: capacity.maxWriteCapacity };
+      track(this.table.autoScaleReadCapacity(reads));
+      track(this.table.autoScaleWriteCapacity(writes));
+      for (const g of TABLE_SCHEMA.globalSecondaryIndexes) {
+        track(this.table.autoScaleGlobalSecondaryIndexReadCapacity(g.indexName, reads));
+        track(this.table.autoScaleGlobalSecondaryIndexWriteCapacity(g.indexName, writes));
+      }
     }
     pin(this.table, DATA_LOGICAL_IDS.table);
 

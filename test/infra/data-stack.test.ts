@@ -129,6 +129,48 @@ describe('data stack', () => {
     }
   });
 
+  it('bills on demand by default, with no auto scaling', () => {
+    const t = vigil.template('data');
+    t.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+    t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  it('with tableCapacity=provisioned, auto-scales reads and writes of the table and both indexes', () => {
+    // Prepare
+    const provisioned = synthVigil({ tableCapacity: 'provisioned', tableMaxWriteCapacity: '300' });
+    const t = provisioned.template('data');
+    const targets = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).map(
+      (r) => r.Properties,
+    );
+    // Assess
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }),
+      ]),
+    });
+    expect(targets.map((p) => `${p.ScalableDimension} ${p.MinCapacity}-${p.MaxCapacity}`).sort()).toEqual(
+      [
+        'dynamodb:index:ReadCapacityUnits 5-200',
+        'dynamodb:index:ReadCapacityUnits 5-200',
+        'dynamodb:index:WriteCapacityUnits 5-300',
+        'dynamodb:index:WriteCapacityUnits 5-300',
+        'dynamodb:table:ReadCapacityUnits 5-200',
+        'dynamodb:table:WriteCapacityUnits 5-300',
+      ].sort(),
+    );
+    t.resourcePropertiesCountIs(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 70 }),
+      },
+      6,
+    );
+    // The table itself is the same resource (switching billing mode is an in-place update).
+    expect(t.toJSON().Resources).toHaveProperty(DATA_LOGICAL_IDS.table);
+  });
+
   it('requires MFA when asked', () => {
     const strict = synthVigil({ requireMfa: 'true' }, { nag: false });
     strict.template('data').hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });

@@ -21,6 +21,7 @@ describe('settings from context', () => {
       ingestThrottle: { rateLimit: 500, burstLimit: 1000 },
       dashboardThrottle: { rateLimit: 50, burstLimit: 100 },
       tagValueCap: 50,
+      tableCapacity: { mode: 'on-demand' },
     });
   });
 
@@ -59,6 +60,18 @@ describe('settings from context', () => {
     });
     expect(() => from({ retentionDays: '30', eventRetentionDays: '60' })).toThrow(
       /context "eventRetentionDays": must be at most retentionDays/,
+    );
+  });
+
+  it('reads the table capacity mode and its maxima', () => {
+    expect(from({ tableCapacity: 'provisioned', tableMaxReadCapacity: '50' }).tableCapacity).toEqual({
+      mode: 'provisioned',
+      maxWriteCapacity: 200,
+      maxReadCapacity: 50,
+    });
+    expect(() => from({ tableCapacity: 'reserved' })).toThrow(/context "tableCapacity"/);
+    expect(() => from({ tableCapacity: 'provisioned', tableMaxWriteCapacity: '2' })).toThrow(
+      /context "tableMaxWriteCapacity"/,
     );
   });
 
