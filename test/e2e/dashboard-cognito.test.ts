@@ -319,6 +319,9 @@ describe('dashboard Cognito sign-in in Chromium', () => {
     await agentsShown(page, USERS.leaver);
     const issued = result((await since(signIn)).cognito[0]!);
     expect(await ui.refreshTokenState(String(issued.RefreshToken))).toBe('valid');
+    // The agents screen's own requests (the list, the open-incident badges) finish first, so any API
+    // call logged from here on was made after signing out.
+    await page.waitForLoadState('networkidle');
 
     const before = await ui.log();
     await page.click('button:has-text("Sign out")');
