@@ -32,12 +32,12 @@ import type { PriceBook } from './pricing/pricing';
 import {
   addCount,
   addSample,
-  type CounterName,
+  applyDelta,
   DeltaBuilder,
   OTHER_TAG_VALUE,
   parseTag,
+  type RollupDelta,
   type RollupKey,
-  type SketchName,
   tagSlice,
 } from './rollup';
 import { owesSettlement } from './session-merge';
@@ -394,13 +394,9 @@ async function applyFold(
     totals.lastEventEndAt = totals.lastEventEndAt === null ? end : Math.max(totals.lastEventEndAt, end);
   }
   const deltas = builder.build();
-  // With a rollup queue, the deltas wait there for a batched write (drainRollupQueue); the queue
-  // drains no fold still pending, so a replay of this fold finds them queued and adds nothing.
-  if (deps.rollupQueue) {
-    if (deltas.length > 0) await deps.rollupQueue.enqueue({ foldId, queuedAt: deps.clock.now(), deltas });
-  } else {
-    await deps.rollups.apply(foldId, deltas);
-  }
+  // Queued, the deltas wait for a batched write; the queue drains no fold still pending, so a replay
+  // of this fold finds them queued and adds nothing.
+  await writeRollups(deps, foldId, deltas);
   const swap = await deps.sessions.applyTotals(
     first.agentId,
     first.sessionId,
@@ -410,14 +406,39 @@ async function applyFold(
     settle,
   );
   await deps.events.markFolded(first.agentId, first.sessionId, foldId);
-  if (!deps.rollupQueue) {
-    await deps.rollups.release(
-      foldId,
-      deltas.map((d) => d.key),
-    );
-  }
+  await releaseRollups(deps, foldId, deltas);
   await deps.sessions.releaseFold(first.agentId, first.sessionId, foldId);
   return swap;
+}
+
+/**
+ * A fold's (or a settlement's) rollup deltas: queued for a batched write when there is a rollup queue
+ * (nothing is queued for no deltas), else written to the rollups under the fold id. `settles` marks a
+ * settlement, which the queue drains only once its session records it applied (see RollupQueue).
+ */
+async function writeRollups(
+  deps: IngestDeps,
+  foldId: string,
+  deltas: RollupDelta[],
+  settles?: QueuedFold['settles'],
+): Promise<void> {
+  if (!deps.rollupQueue) return deps.rollups.apply(foldId, deltas);
+  if (deltas.length === 0) return;
+  await deps.rollupQueue.enqueue({
+    foldId,
+    queuedAt: deps.clock.now(),
+    deltas,
+    ...(settles ? { settles } : {}),
+  });
+}
+
+/** Forgets the idempotency markers of a fold written by writeRollups (a queued one left none). */
+async function releaseRollups(deps: IngestDeps, foldId: string, deltas: RollupDelta[]): Promise<void> {
+  if (deps.rollupQueue) return;
+  await deps.rollups.release(
+    foldId,
+    deltas.map((d) => d.key),
+  );
 }
 
 /**
@@ -461,17 +482,7 @@ export async function drainRollupQueue(
         await queue.putBatch(batch);
       }
       const merged = new DeltaBuilder();
-      for (const fold of queued) {
-        for (const d of fold.deltas) {
-          const target = merged.delta(d.key);
-          for (const [name, v] of Object.entries(d.counters)) addCount(target, name as CounterName, v!);
-          for (const [name, bins] of Object.entries(d.sketches)) {
-            const into = target.sketches[name as SketchName] ?? {};
-            target.sketches[name as SketchName] = into;
-            for (const [k, w] of Object.entries(bins!)) into[k] = (into[k] ?? 0) + w;
-          }
-        }
-      }
+      for (const fold of queued) for (const d of fold.deltas) applyDelta(merged.delta(d.key), d);
       const deltas = merged.build();
       // A resumed batch may have lost some folds to its remove below: then every key was written.
       await deps.rollups.apply(batch.batchId, deltas);
@@ -640,26 +651,15 @@ async function applySettlement(
 ): Promise<void> {
   const deltas = snapshotDelta(session.agentId, from, to).build();
   const foldId = `settle:${session.agentId}:${session.sessionId}:${to.version}`;
-  if (deps.rollupQueue) {
-    // Queued like a fold's deltas; drained only once the mark below is stored (see RollupQueue). A
-    // snapshot change that moves no figure (a running session's cost, which counts only once it is
-    // complete) has nothing to queue.
-    if (deltas.length > 0)
-      await deps.rollupQueue.enqueue({
-        foldId,
-        queuedAt: deps.clock.now(),
-        deltas,
-        settles: { agentId: session.agentId, sessionId: session.sessionId, version: to.version },
-      });
-    await deps.sessions.markSettledApplied(session.agentId, session.sessionId, to.version);
-    return;
-  }
-  await deps.rollups.apply(foldId, deltas);
+  // Queued, drained only once the mark below is stored. A snapshot change that moves no figure (a
+  // running session's cost, which counts only once it is complete) queues nothing.
+  await writeRollups(deps, foldId, deltas, {
+    agentId: session.agentId,
+    sessionId: session.sessionId,
+    version: to.version,
+  });
   await deps.sessions.markSettledApplied(session.agentId, session.sessionId, to.version);
-  await deps.rollups.release(
-    foldId,
-    deltas.map((d) => d.key),
-  );
+  await releaseRollups(deps, foldId, deltas);
 }
 
 /**

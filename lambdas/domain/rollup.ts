@@ -125,11 +125,11 @@ export function addSample(d: RollupDelta, sketch: SketchName, value: number, wei
   bins[k] = (bins[k] ?? 0) + weight;
 }
 
-/** Adds a delta (or a record) into a record in place. */
-export function applyDelta(
-  target: RollupRecord,
+/** Adds a delta (or a record) into a record or another delta, in place. */
+export function applyDelta<T extends Pick<RollupDelta, 'counters' | 'sketches'>>(
+  target: T,
   delta: Pick<RollupDelta, 'counters' | 'sketches'>,
-): RollupRecord {
+): T {
   for (const [name, v] of Object.entries(delta.counters)) {
     const c = name as CounterName;
     target.counters[c] = (target.counters[c] ?? 0) + (v ?? 0);
