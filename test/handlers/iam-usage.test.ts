@@ -24,7 +24,8 @@ import { createReconcileJob } from '../../lambdas/handlers/reconcile-job';
 import { env } from '../../lambdas/platform/env';
 import { FakeS3 } from '../adapters/s3/fake-s3';
 import { jsonRequest, jsonSpan, traceId } from '../fixtures/otlp/json';
-import { type Dynalite, dynamoClient, startDynalite } from '../helpers/dynalite';
+import { type Dynalite, recordingClient, startDynalite } from '../helpers/dynalite';
+import { replacing } from '../helpers/replacing';
 
 /**
  * The IAM grants of infra/config/functions.ts against what each Lambda really calls: every function's
@@ -40,19 +41,14 @@ describe('IAM grants cover every DynamoDB call each Lambda makes', () => {
   const used = new Map<string, Set<string>>();
 
   /** A client for one function that records `dynamodb:<Operation>` (and `index` for index reads). */
-  const recordingClient = (fn: string): DynamoDBClient => {
-    const client = dynamoClient(dynamo.endpoint);
+  /** A client for one function that records `dynamodb:<Operation>` (and `index` for index reads). */
+  const clientFor = (fn: string): DynamoDBClient => {
     const ops = used.get(fn) ?? new Set<string>();
     used.set(fn, ops);
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        ops.add(`dynamodb:${String(context.commandName).replace(/Command$/, '')}`);
-        if ((args.input as { IndexName?: string }).IndexName) ops.add('index');
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordOperations' },
-    );
-    return client;
+    return recordingClient(dynamo.endpoint, (operation, input) => {
+      ops.add(`dynamodb:${operation}`);
+      if (input.IndexName) ops.add('index');
+    });
   };
 
   const depsFor = (fn: string, clockOffsetMs = 0): HandlerDeps => {
@@ -65,7 +61,7 @@ describe('IAM grants cover every DynamoDB call each Lambda makes', () => {
         VIGIL_EVENT_RETENTION_DAYS: '30',
       } as NodeJS.ProcessEnv),
       {
-        dynamo: recordingClient(fn),
+        dynamo: clientFor(fn),
         blobs: new S3BlobStore({
           bucket: 'vigil-payloads',
           region: 'us-east-1',
@@ -198,11 +194,8 @@ describe('IAM grants cover every DynamoDB call each Lambda makes', () => {
     const crashSid = randomUUID();
     const failing = createIngestHandler({
       ...crashing,
-      rollupQueue: new Proxy(crashing.rollupQueue!, {
-        get: (target, prop) =>
-          prop === 'enqueue'
-            ? () => Promise.reject(new Error('crash before the fold'))
-            : Reflect.get(target, prop, target),
+      rollupQueue: replacing(crashing.rollupQueue!, {
+        enqueue: () => Promise.reject(new Error('crash before the fold')),
       }),
     });
     const crashed = await call(failing, 'POST', '/api/v1/batch', {
@@ -218,7 +211,7 @@ describe('IAM grants cover every DynamoDB call each Lambda makes', () => {
       buildAwsAlertDeps(
         depsFor(fn),
         env({ VIGIL_TABLE_NAME: tableName, VIGIL_LOG_LEVEL: 'SILENT' } as NodeJS.ProcessEnv),
-        { dynamo: recordingClient(fn) },
+        { dynamo: clientFor(fn) },
       );
     await createBaselineJob(alertDeps('baseline'))();
     await createAnomalyJob(alertDeps('anomaly'))();

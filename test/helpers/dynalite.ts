@@ -29,6 +29,25 @@ export const dynamoClient = (
     ...extra,
   });
 
+/**
+ * A client on `endpoint` that reports every command it sends: the operation ('GetItem', 'Query', …) and
+ * its input, before it goes out (for least-privilege checks and write counts).
+ */
+export function recordingClient(
+  endpoint: string,
+  record: (operation: string, input: Record<string, unknown>) => void,
+): DynamoDBClient {
+  const client = dynamoClient(endpoint);
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      record(String(context.commandName).replace(/Command$/, ''), args.input as Record<string, unknown>);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return client;
+}
+
 /** An in-memory DynamoDB on a loopback port (one per test file). */
 export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

@@ -14,7 +14,7 @@ import { buildAwsDeps } from '../../lambdas/handlers/aws-deps';
 import { createBaselineJob } from '../../lambdas/handlers/baseline-job';
 import { createIngestHandler } from '../../lambdas/handlers/ingest';
 import { env } from '../../lambdas/platform/env';
-import { type Dynalite, dynamoClient, startDynalite } from '../helpers/dynalite';
+import { type Dynalite, dynamoClient, recordingClient, startDynalite } from '../helpers/dynalite';
 
 /**
  * Least privilege, measured: the DynamoDB calls the alerts API, the baseline job and the anomaly job make
@@ -39,14 +39,7 @@ describe('alert functions stay within their table grants', () => {
   /** A client that records the DynamoDB action of every call it sends. */
   function recording(): { client: DynamoDBClient; used: Set<string> } {
     const used = new Set<string>();
-    const client = dynamoClient(dynamo.endpoint);
-    client.middlewareStack.add(
-      (next, context) => (args) => {
-        used.add(`dynamodb:${String(context.commandName).replace(/Command$/, '')}`);
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const client = recordingClient(dynamo.endpoint, (operation) => used.add(`dynamodb:${operation}`));
     return { client, used };
   }
 

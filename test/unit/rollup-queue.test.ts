@@ -18,24 +18,14 @@ import { epochHour } from '../../lambdas/domain/model';
 import type { BlobStore, RollupQueue, RollupStore, SessionStore } from '../../lambdas/domain/ports';
 import { defaultPriceBook } from '../../lambdas/domain/pricing/pricing';
 import { type RollupRecord, rollupKeyString } from '../../lambdas/domain/rollup';
-import { type Dynalite, dynamoClient, startDynalite } from '../helpers/dynalite';
+import { type Dynalite, recordingClient, startDynalite } from '../helpers/dynalite';
+import { replacing } from '../helpers/replacing';
 
 const T = Date.UTC(2026, 11, 1, 10, 5);
 const HOUR = epochHour(T);
 const SLICES = ['all', 'type:llm', 'type:tool', 'model:gpt-4o-mini', 'err:rate_limit'];
 
 class Crash extends Error {}
-
-/** `target` with some methods replaced (the rest bound to it). */
-function replacing<T extends object>(target: T, overrides: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(target, {
-    get(t, prop, receiver) {
-      if (prop in overrides) return overrides[prop as keyof T];
-      const value = Reflect.get(t, prop, receiver);
-      return typeof value === 'function' ? value.bind(t) : value;
-    },
-  });
-}
 
 function draft(agentId: string, sessionId: string, i: number): DraftEvent {
   const tool = i % 5 === 4;
@@ -93,14 +83,9 @@ describe('rollup queue: batched event-level rollups on DynamoDB', () => {
   });
   beforeEach(async () => {
     now = T;
-    const client = dynamoClient(dynamo.endpoint);
-    client.middlewareStack.add(
-      (next, context) => (args) => {
-        if (context.commandName === 'UpdateItemCommand') updates.count++;
-        return next(args);
-      },
-      { step: 'initialize' },
-    );
+    const client = recordingClient(dynamo.endpoint, (operation) => {
+      if (operation === 'UpdateItem') updates.count++;
+    });
     tableName = await dynamo.createTable();
     stores = createDynamoDbStores({ client, tableName });
   });

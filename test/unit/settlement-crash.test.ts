@@ -15,6 +15,7 @@ import { epochHour } from '../../lambdas/domain/model';
 import type { BlobStore, SessionStore } from '../../lambdas/domain/ports';
 import { defaultPriceBook } from '../../lambdas/domain/pricing/pricing';
 import { type Dynalite, startDynalite } from '../helpers/dynalite';
+import { replacing } from '../helpers/replacing';
 
 const T = Date.UTC(2026, 11, 1, 10, 5);
 const IDLE = DEFAULT_INGEST_CONFIG.sessionIdleMs;
@@ -24,17 +25,11 @@ type Stores = Pick<IngestDeps, 'sessions' | 'events' | 'rollups' | 'agents'> & {
 /** A process that stops right after its writes: every settlement it would start fails first. */
 class Crash extends Error {}
 function crashingBeforeSettlement(sessions: SessionStore): SessionStore {
-  return new Proxy(sessions, {
-    get(target, prop, receiver) {
-      if (prop === 'casSettled') return () => Promise.reject(new Crash('process stopped'));
-      // A store that never combines a settlement with the totals (allowed by the port).
-      if (prop === 'applyTotals') {
-        return (...args: Parameters<SessionStore['applyTotals']>) =>
-          target.applyTotals(args[0], args[1], args[2], args[3], args[4]);
-      }
-      const value = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  return replacing(sessions, {
+    casSettled: () => Promise.reject(new Crash('process stopped')),
+    // A store that never combines a settlement with the totals (allowed by the port).
+    applyTotals: (...args: Parameters<SessionStore['applyTotals']>) =>
+      sessions.applyTotals(args[0], args[1], args[2], args[3], args[4]),
   });
 }
 
